@@ -1,0 +1,65 @@
+package io.analyticsetl.common.ledger;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * What a run did, written to {@code <outputRoot>/_runs/<pipeline>/<runId>.json} by every run,
+ * failed ones included.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record RunLedger(
+    String pipeline,
+    @JsonProperty("run_id") String runId,
+    @JsonProperty("run_date") String runDate,
+    String runner,
+    String sink,
+    Map<String, String> options,
+    @JsonProperty("started_at") Instant startedAt,
+    @JsonProperty("ended_at") Instant endedAt,
+    String status,
+    String cause,
+    SortedMap<String, StageCounts> stages,
+    List<String> notes) {
+
+  public static final String SUCCEEDED = "SUCCEEDED";
+  public static final String FAILED = "FAILED";
+
+  public RunLedger {
+    stages = new TreeMap<>(stages);
+    notes = List.copyOf(notes);
+  }
+
+  /** Every stage balances. */
+  @JsonProperty("balanced")
+  public boolean balanced() {
+    return stages.values().stream().allMatch(StageCounts::balanced);
+  }
+
+  /** The stages that do not balance, as {@code name: read=.. written=..} lines. */
+  public List<String> unbalancedStages() {
+    return stages.entrySet().stream()
+        .filter(e -> !e.getValue().balanced())
+        .map(
+            e ->
+                e.getKey()
+                    + ": read="
+                    + e.getValue().read()
+                    + " written="
+                    + e.getValue().written()
+                    + " dead_lettered="
+                    + e.getValue().deadLettered()
+                    + " filtered="
+                    + e.getValue().filteredTotal())
+        .toList();
+  }
+
+  public long total(java.util.function.ToLongFunction<StageCounts> count) {
+    return stages.values().stream().mapToLong(count).sum();
+  }
+}

@@ -1,0 +1,45 @@
+package io.analyticsetl.common.options;
+
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.regex.Pattern;
+
+/** Parsing and checking of option values, each failure naming its option. */
+public final class OptionValues {
+
+  private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}");
+
+  private OptionValues() {}
+
+  /** The run date; today in UTC when the option is absent. */
+  public static LocalDate runDate(EtlOptions options) {
+    return options.getRunDate() == null
+        ? LocalDate.now(ZoneOffset.UTC)
+        : date("runDate", options.getRunDate());
+  }
+
+  public static LocalDate date(String option, String value) {
+    try {
+      return LocalDate.parse(value);
+    } catch (DateTimeParseException e) {
+      throw new InvalidOptionException(option, "must be a date YYYY-MM-DD, got \"" + value + "\"");
+    }
+  }
+
+  public static String required(String option, String value) {
+    if (value == null || value.isBlank()) {
+      throw new InvalidOptionException(option, "is required");
+    }
+    return value;
+  }
+
+  /** A schema or table name, checked before it is ever placed in SQL. */
+  public static String identifier(String option, String value) {
+    if (value == null || !IDENTIFIER.matcher(value).matches()) {
+      throw new InvalidOptionException(
+          option, "must be a plain SQL identifier ([A-Za-z_][A-Za-z0-9_]*), got \"" + value + "\"");
+    }
+    return value;
+  }
+}

@@ -1,0 +1,238 @@
+package io.analyticsetl.common.run;
+
+import io.analyticsetl.common.io.Locations;
+import io.analyticsetl.common.json.Json;
+import io.analyticsetl.common.ledger.LedgerMetrics;
+import io.analyticsetl.common.ledger.RunLedger;
+import io.analyticsetl.common.ledger.StageCounts;
+import io.analyticsetl.common.options.EtlOptions;
+import io.analyticsetl.common.options.InvalidOptionException;
+import io.analyticsetl.common.options.OptionValues;
+import io.analyticsetl.common.secrets.Redaction;
+import io.analyticsetl.common.sink.DatasetSink;
+import io.analyticsetl.common.sink.PathStyleS3ClientBuilderFactory;
+import io.analyticsetl.common.sink.Sinks;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.WritableByteChannel;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.io.aws2.options.S3Options;
+import org.apache.beam.sdk.io.fs.ResourceId;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+
+/**
+ * Runs one pipeline from command-line arguments: {@code --help}, option parsing and checks (exit
+ * 2 naming the option), preflight, the Beam run, the run ledger (written for failed runs too) and
+ * the exit status with a one-line cause.
+ */
+public final class Launcher {
+
+  private static final Pattern UNKNOWN_OPTION = Pattern.compile("missing a property named '([^']+)'");
+
+  private final PrintStream out;
+  private final PrintStream err;
+
+  public Launcher(PrintStream out, PrintStream err) {
+    this.out = out;
+    this.err = err;
+  }
+
+  public <O extends EtlOptions> int launch(EtlPipeline<O> definition, String... args) {
+    PipelineOptionsFactory.register(S3Options.class);
+    PipelineOptionsFactory.register(definition.optionsClass());
+    if (Arrays.stream(args).anyMatch(a -> a.equals("--help") || a.equals("-h"))) {
+      out.println(definition.name() + ": " + definition.summary());
+      out.println();
+      PipelineOptionsFactory.printHelp(out, definition.optionsClass());
+      return ExitCode.SUCCESS;
+    }
+    boolean verbose = Arrays.stream(args).anyMatch(a -> a.equals("--verbose") || a.equals("--verbose=true"));
+
+    O options;
+    LocalDate runDate;
+    String sinkKind;
+    try {
+      options = PipelineOptionsFactory.fromArgs(withRunnerDefaults(args)).as(definition.optionsClass());
+      runDate = OptionValues.runDate(options);
+      sinkKind = Sinks.kind(options);
+      Sinks.validate(options);
+      definition.validate(options);
+    } catch (InvalidOptionException e) {
+      err.println(definition.name() + ": invalid option " + e.describe());
+      return ExitCode.INVALID_OR_CHECK_FAILED;
+    } catch (IllegalArgumentException e) {
+      err.println(definition.name() + ": invalid option " + describeParseError(e));
+      return ExitCode.INVALID_OR_CHECK_FAILED;
+    }
+
+    options.setOutputRoot(Locations.normalizeRoot(options.getOutputRoot()));
+    if (options.getS3PathStyleAccess()) {
+      options.as(S3Options.class).setS3ClientFactoryClass(PathStyleS3ClientBuilderFactory.class);
+    }
+    FileSystems.setDefaultPipelineOptions(options);
+
+    Instant startedAt = Instant.now();
+    String runId = RunIds.next(startedAt);
+    SortedMap<String, StageCounts> stages = new TreeMap<>();
+    List<String> notes = new ArrayList<>();
+    String status = RunLedger.SUCCEEDED;
+    String cause = null;
+    Throwable failure = null;
+    try {
+      definition.preflight(options);
+      DatasetSink sink = Sinks.create(options, runId);
+      RunContext run =
+          new RunContext(definition.name(), runId, runDate, startedAt, options.getOutputRoot(), sink);
+      Pipeline pipeline = Pipeline.create(options);
+      definition.build(pipeline, options, run);
+      run.finishGraph(pipeline);
+      PipelineResult result = pipeline.run();
+      PipelineResult.State state = result.waitUntilFinish();
+      stages.putAll(LedgerMetrics.stages(result));
+      if (state != PipelineResult.State.DONE) {
+        status = RunLedger.FAILED;
+        cause = "the runner reported the run as " + state;
+      }
+    } catch (InvalidOptionException e) {
+      err.println(definition.name() + ": invalid option " + e.describe());
+      return ExitCode.INVALID_OR_CHECK_FAILED;
+    } catch (RuntimeException | Error e) {
+      status = RunLedger.FAILED;
+      cause = Failures.oneLine(e);
+      failure = e;
+    }
+
+    RunLedger ledger =
+        new RunLedger(
+            definition.name(),
+            runId,
+            runDate.toString(),
+            options.getRunner().getSimpleName(),
+            sinkKind,
+            redactedOptions(args),
+            startedAt,
+            Instant.now(),
+            status,
+            cause,
+            stages,
+            notes);
+    if (ledger.status().equals(RunLedger.SUCCEEDED) && !ledger.balanced()) {
+      ledger =
+          withStatus(
+              ledger,
+              RunLedger.FAILED,
+              "the run ledger does not balance: " + String.join("; ", ledger.unbalancedStages()));
+    }
+    String ledgerPath = Locations.join(options.getOutputRoot(), "_runs", definition.name(), runId + ".json");
+    try {
+      writeText(ledgerPath, Json.writePretty(ledger));
+    } catch (IOException | RuntimeException e) {
+      err.println(definition.name() + ": could not write the run ledger " + ledgerPath + ": " + Failures.oneLine(e));
+      return ExitCode.FAILURE;
+    }
+
+    printSummary(ledger, ledgerPath);
+    if (ledger.status().equals(RunLedger.SUCCEEDED)) {
+      return ExitCode.SUCCESS;
+    }
+    err.println(definition.name() + ": FAILED: " + ledger.cause());
+    if (verbose && failure != null) {
+      err.print(Failures.stackTrace(failure));
+    }
+    return ExitCode.FAILURE;
+  }
+
+  private static RunLedger withStatus(RunLedger ledger, String status, String cause) {
+    return new RunLedger(
+        ledger.pipeline(),
+        ledger.runId(),
+        ledger.runDate(),
+        ledger.runner(),
+        ledger.sink(),
+        ledger.options(),
+        ledger.startedAt(),
+        ledger.endedAt(),
+        status,
+        cause,
+        ledger.stages(),
+        ledger.notes());
+  }
+
+  private void printSummary(RunLedger ledger, String ledgerPath) {
+    double seconds = Duration.between(ledger.startedAt(), ledger.endedAt()).toMillis() / 1000.0;
+    err.printf(
+        "%s %s in %.1f s: rows read %d, written %d, dead-lettered %d; ledger %s%n",
+        ledger.pipeline(),
+        ledger.status(),
+        seconds,
+        RunSummary.rowsRead(ledger),
+        RunSummary.rowsWritten(ledger),
+        RunSummary.rowsDeadLettered(ledger),
+        ledgerPath);
+  }
+
+  /**
+   * The DirectRunner's immutability and encodability checks make real runs many times slower; they
+   * stay on in unit tests (TestPipeline) and are off here unless asked for.
+   */
+  private static String[] withRunnerDefaults(String[] args) {
+    List<String> all = new ArrayList<>(Arrays.asList(args));
+    boolean direct =
+        all.stream().noneMatch(a -> a.startsWith("--runner=")) || all.contains("--runner=DirectRunner");
+    if (direct) {
+      if (all.stream().noneMatch(a -> a.startsWith("--enforceImmutability"))) {
+        all.add("--enforceImmutability=false");
+      }
+      if (all.stream().noneMatch(a -> a.startsWith("--enforceEncodability"))) {
+        all.add("--enforceEncodability=false");
+      }
+    }
+    return all.toArray(String[]::new);
+  }
+
+  private static String describeParseError(IllegalArgumentException e) {
+    String message = e.getMessage() == null ? "" : e.getMessage();
+    Matcher unknown = UNKNOWN_OPTION.matcher(message);
+    if (unknown.find()) {
+      return "--" + unknown.group(1) + ": no such option (see --help)";
+    }
+    return message.replaceAll("\\s*[\\r\\n]+\\s*", " ");
+  }
+
+  static Map<String, String> redactedOptions(String[] args) {
+    Map<String, String> options = new LinkedHashMap<>();
+    for (String arg : args) {
+      if (!arg.startsWith("--")) {
+        continue;
+      }
+      int eq = arg.indexOf('=');
+      String name = eq < 0 ? arg.substring(2) : arg.substring(2, eq);
+      String value = eq < 0 ? "true" : arg.substring(eq + 1);
+      options.put(name, Redaction.optionValue(name, value));
+    }
+    return options;
+  }
+
+  private static void writeText(String path, String text) throws IOException {
+    ResourceId file = FileSystems.matchNewResource(path, false);
+    try (WritableByteChannel channel = FileSystems.create(file, "application/json")) {
+      channel.write(ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)));
+    }
+  }
+}

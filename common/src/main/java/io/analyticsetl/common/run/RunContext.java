@@ -1,0 +1,95 @@
+package io.analyticsetl.common.run;
+
+import io.analyticsetl.common.deadletter.DeadLetter;
+import io.analyticsetl.common.deadletter.DeadLetterOutput;
+import io.analyticsetl.common.schema.Dataset;
+import io.analyticsetl.common.sink.DatasetSink;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.values.PBegin;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
+import org.apache.beam.sdk.values.Row;
+
+/**
+ * What a pipeline needs to know about the run it is part of: run id and date, the sink, and where
+ * its dead letters go. Pipelines hand every dead-letter output to {@link #deadLetters} and every
+ * dataset to {@link #write}; the run wires them to the one dead-letter output and the sink.
+ */
+public final class RunContext {
+
+  private final String pipeline;
+  private final String runId;
+  private final LocalDate runDate;
+  private final Instant startedAt;
+  private final String outputRoot;
+  private final DatasetSink sink;
+  private final List<PCollection<DeadLetter>> deadLetters = new ArrayList<>();
+
+  public RunContext(
+      String pipeline,
+      String runId,
+      LocalDate runDate,
+      Instant startedAt,
+      String outputRoot,
+      DatasetSink sink) {
+    this.pipeline = pipeline;
+    this.runId = runId;
+    this.runDate = runDate;
+    this.startedAt = startedAt;
+    this.outputRoot = outputRoot;
+    this.sink = sink;
+  }
+
+  public String pipeline() {
+    return pipeline;
+  }
+
+  public String runId() {
+    return runId;
+  }
+
+  public LocalDate runDate() {
+    return runDate;
+  }
+
+  public Instant startedAt() {
+    return startedAt;
+  }
+
+  public String outputRoot() {
+    return outputRoot;
+  }
+
+  public DatasetSink sink() {
+    return sink;
+  }
+
+  public void deadLetters(PCollection<DeadLetter> letters) {
+    deadLetters.add(letters);
+  }
+
+  public void write(Dataset dataset, PCollection<Row> rows) {
+    rows.apply("Write_" + dataset.name(), sink.write(dataset));
+  }
+
+  public PCollection<Row> readExisting(Pipeline pipeline, Dataset dataset) {
+    return PBegin.in(pipeline).apply("ReadExisting_" + dataset.name(), sink.read(dataset));
+  }
+
+  /** Wires the collected dead letters to the dead-letter output; called once the graph is built. */
+  void finishGraph(Pipeline p) {
+    if (deadLetters.isEmpty()) {
+      return;
+    }
+    PCollectionList.of(deadLetters)
+        .apply("AllDeadLetters", Flatten.pCollections())
+        .apply(
+            "WriteDeadLetters",
+            new DeadLetterOutput(outputRoot, pipeline, runDate.toString(), runId));
+  }
+}

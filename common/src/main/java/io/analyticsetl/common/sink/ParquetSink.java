@@ -1,0 +1,294 @@
+package io.analyticsetl.common.sink;
+
+import io.analyticsetl.common.io.Locations;
+import io.analyticsetl.common.ledger.StageCounters;
+import io.analyticsetl.common.schema.AvroForm;
+import io.analyticsetl.common.schema.Dataset;
+import io.analyticsetl.common.schema.WriteMode;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
+import org.apache.beam.sdk.io.FileIO;
+import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.io.WriteFilesResult;
+import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
+import org.apache.beam.sdk.io.fs.MatchResult;
+import org.apache.beam.sdk.io.fs.MoveOptions;
+import org.apache.beam.sdk.io.fs.ResourceId;
+import org.apache.beam.sdk.io.parquet.ParquetIO;
+import org.apache.beam.sdk.schemas.SchemaCoder;
+import org.apache.beam.sdk.transforms.Contextful;
+import org.apache.beam.sdk.transforms.Count;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.Distinct;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.Wait;
+import org.apache.beam.sdk.transforms.WithKeys;
+import org.apache.beam.sdk.transforms.join.CoGbkResult;
+import org.apache.beam.sdk.transforms.join.CoGroupByKey;
+import org.apache.beam.sdk.transforms.join.KeyedPCollectionTuple;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PBegin;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PDone;
+import org.apache.beam.sdk.values.Row;
+import org.apache.beam.sdk.values.TupleTag;
+import org.apache.beam.sdk.values.TypeDescriptors;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+
+/**
+ * Parquet files under {@code <outputRoot>/<domain>/<dataset>/<partition>/part-<runId>-*.parquet},
+ * on local disk or any Beam file system (S3). A run writes new files named after its run id and
+ * then deletes the other files of the partitions it wrote, which is how a partition is replaced:
+ * for {@link WriteMode#UPSERT} the partitions are first merged with their existing rows on the
+ * natural key, for {@link WriteMode#FULL_REBUILD} every other file of the dataset goes.
+ */
+public final class ParquetSink implements DatasetSink {
+
+  private final String outputRoot;
+  private final String runId;
+  private final int shardsPerPartition;
+
+  public ParquetSink(String outputRoot, String runId) {
+    this(outputRoot, runId, 1);
+  }
+
+  public ParquetSink(String outputRoot, String runId, int shardsPerPartition) {
+    this.outputRoot = Locations.normalizeRoot(outputRoot);
+    this.runId = runId;
+    this.shardsPerPartition = shardsPerPartition;
+  }
+
+  @Override
+  public String kind() {
+    return "parquet";
+  }
+
+  /** The folder holding a dataset's partitions. */
+  public static String datasetDirectory(String outputRoot, Dataset dataset) {
+    return Locations.join(Locations.normalizeRoot(outputRoot), dataset.domain(), dataset.name());
+  }
+
+  /** A glob matching every data file of a dataset (one folder level per partition key). */
+  static String allFilesGlob(String directory, Dataset dataset) {
+    return directory + "/" + "*/".repeat(dataset.partitionKeys().size()) + "*.parquet";
+  }
+
+  @Override
+  public PTransform<PCollection<Row>, PDone> write(Dataset dataset) {
+    return new Write(datasetDirectory(outputRoot, dataset), dataset, runId, shardsPerPartition);
+  }
+
+  @Override
+  public PTransform<PBegin, PCollection<Row>> read(Dataset dataset) {
+    return new Read(datasetDirectory(outputRoot, dataset), dataset);
+  }
+
+  private static final class Write extends PTransform<PCollection<Row>, PDone> {
+    private final String directory;
+    private final Dataset dataset;
+    private final String runId;
+    private final int shards;
+
+    Write(String directory, Dataset dataset, String runId, int shards) {
+      super("WriteParquet_" + dataset.name());
+      this.directory = directory;
+      this.dataset = dataset;
+      this.runId = runId;
+      this.shards = shards;
+    }
+
+    @Override
+    public PDone expand(PCollection<Row> rows) {
+      Dataset ds = dataset;
+      StageCounters stage = StageCounters.of("write_" + ds.name());
+      PCollection<Row> incoming = rows.apply(stage.countRead()).setRowSchema(ds.beamSchema());
+
+      PCollection<Row> toWrite =
+          ds.writeMode() == WriteMode.UPSERT
+              ? incoming.apply("MergeWithExisting", new MergeWithExisting(directory, ds))
+              : incoming;
+
+      Schema avroSchema = AvroForm.schema(ds);
+      String filePrefix = "part-" + runId;
+      WriteFilesResult<String> files =
+          toWrite.apply(
+              "WriteFiles",
+              FileIO.<String, Row>writeDynamic()
+                  .by(ds::partitionPath)
+                  .withDestinationCoder(StringUtf8Coder.of())
+                  .via(
+                      Contextful.fn(row -> AvroForm.toRecord(ds, avroSchema, row)),
+                      ParquetIO.sink(avroSchema).withCompressionCodec(CompressionCodecName.SNAPPY))
+                  .to(directory)
+                  .withNaming(
+                      partition ->
+                          FileIO.Write.defaultNaming(
+                              partition.isEmpty() ? filePrefix : partition + "/" + filePrefix,
+                              ".parquet"))
+                  .withNumShards(shards));
+      PCollection<KV<String, String>> written = files.getPerDestinationOutputFilenames();
+
+      PCollection<String> replacedScopes =
+          ds.writeMode() == WriteMode.FULL_REBUILD
+              ? rows.getPipeline().apply("WholeDataset", Create.of(allFilesGlob(directory, ds)))
+              : incoming
+                  .apply(
+                      "PartitionsWritten",
+                      MapElements.into(TypeDescriptors.strings())
+                          .via(row -> directory + "/" + ds.partitionPath(row) + "/*.parquet"))
+                  .apply("DistinctPartitions", Distinct.create());
+      replacedScopes
+          .apply("AfterWrite", Wait.on(written))
+          .apply("DeleteFilesOfOtherRuns", ParDo.of(new DeleteFilesOfOtherRuns(filePrefix)));
+
+      incoming
+          .apply("CountRows", Count.globally())
+          .apply("AfterFilesWritten", Wait.on(written))
+          .apply(
+              "CountWritten",
+              ParDo.of(
+                  new DoFn<Long, Void>() {
+                    @ProcessElement
+                    public void process(@Element Long count) {
+                      stage.written(count);
+                    }
+                  }));
+      return PDone.in(rows.getPipeline());
+    }
+  }
+
+  /** Deletes the files matching a glob that another run wrote. */
+  private static final class DeleteFilesOfOtherRuns extends DoFn<String, Void> {
+    private final String keepPrefix;
+
+    DeleteFilesOfOtherRuns(String keepPrefix) {
+      this.keepPrefix = keepPrefix;
+    }
+
+    @ProcessElement
+    public void process(@Element String glob) throws IOException {
+      MatchResult match = FileSystems.match(glob, EmptyMatchTreatment.ALLOW);
+      List<ResourceId> stale = new ArrayList<>();
+      for (MatchResult.Metadata file : match.metadata()) {
+        if (!file.resourceId().getFilename().startsWith(keepPrefix + "-")) {
+          stale.add(file.resourceId());
+        }
+      }
+      FileSystems.delete(stale, MoveOptions.StandardMoveOptions.IGNORE_MISSING_FILES);
+    }
+  }
+
+  /**
+   * The run's rows plus the existing rows of the partitions it touches whose natural key the run
+   * does not produce again.
+   */
+  private static final class MergeWithExisting extends PTransform<PCollection<Row>, PCollection<Row>> {
+    private final String directory;
+    private final Dataset dataset;
+
+    MergeWithExisting(String directory, Dataset dataset) {
+      this.directory = directory;
+      this.dataset = dataset;
+    }
+
+    @Override
+    public PCollection<Row> expand(PCollection<Row> incoming) {
+      Dataset ds = dataset;
+      String dir = directory;
+      PCollection<Row> existing =
+          incoming
+              .apply(
+                  "TouchedPartitions",
+                  MapElements.into(TypeDescriptors.strings())
+                      .via(row -> dir + "/" + ds.partitionPath(row) + "/*.parquet"))
+              .apply("DistinctTouched", Distinct.create())
+              .apply(new ReadFiles(ds));
+
+      KvCoder<Row, Row> keyed =
+          KvCoder.of(SchemaCoder.of(ds.keySchema()), SchemaCoder.of(ds.beamSchema()));
+      TupleTag<Row> fresh = new TupleTag<>();
+      TupleTag<Row> old = new TupleTag<>();
+      return KeyedPCollectionTuple.of(
+              fresh, incoming.apply("KeyNew", WithKeys.of(ds::keyOf)).setCoder(keyed))
+          .and(old, existing.apply("KeyExisting", WithKeys.of(ds::keyOf)).setCoder(keyed))
+          .apply("JoinOnNaturalKey", CoGroupByKey.create())
+          .apply(
+              "PreferNew",
+              ParDo.of(
+                  new DoFn<KV<Row, CoGbkResult>, Row>() {
+                    @ProcessElement
+                    public void process(
+                        @Element KV<Row, CoGbkResult> group, OutputReceiver<Row> out) {
+                      Row chosen = null;
+                      for (Row row : group.getValue().getAll(fresh)) {
+                        if (chosen != null) {
+                          throw new IllegalStateException(
+                              "the run produced two rows of "
+                                  + ds.name()
+                                  + " with natural key "
+                                  + group.getKey());
+                        }
+                        chosen = row;
+                      }
+                      if (chosen == null) {
+                        // Existing duplicates (from older writers) collapse to one row here.
+                        chosen = group.getValue().getAll(old).iterator().next();
+                      }
+                      out.output(chosen);
+                    }
+                  }))
+          .setRowSchema(ds.beamSchema());
+    }
+  }
+
+  private static final class Read extends PTransform<PBegin, PCollection<Row>> {
+    private final String directory;
+    private final Dataset dataset;
+
+    Read(String directory, Dataset dataset) {
+      super("ReadParquet_" + dataset.name());
+      this.directory = directory;
+      this.dataset = dataset;
+    }
+
+    @Override
+    public PCollection<Row> expand(PBegin begin) {
+      return begin
+          .apply("Glob", Create.of(allFilesGlob(directory, dataset)))
+          .apply(new ReadFiles(dataset));
+    }
+  }
+
+  /** Reads the Parquet files matching each glob (none is fine) as dataset rows. */
+  private static final class ReadFiles extends PTransform<PCollection<String>, PCollection<Row>> {
+    private final Dataset dataset;
+
+    ReadFiles(Dataset dataset) {
+      this.dataset = dataset;
+    }
+
+    @Override
+    public PCollection<Row> expand(PCollection<String> globs) {
+      Dataset ds = dataset;
+      Schema avroSchema = AvroForm.schema(ds);
+      return globs
+          .apply("Match", FileIO.matchAll().withEmptyMatchTreatment(EmptyMatchTreatment.ALLOW))
+          .apply("Open", FileIO.readMatches())
+          .apply("ReadRecords", ParquetIO.readFiles(avroSchema))
+          .setCoder(AvroCoder.of(GenericRecord.class, avroSchema))
+          .apply(
+              "ToRows",
+              MapElements.into(TypeDescriptors.rows()).via(record -> AvroForm.toRow(ds, record)))
+          .setRowSchema(ds.beamSchema());
+    }
+  }
+}

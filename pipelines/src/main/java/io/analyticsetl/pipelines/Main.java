@@ -1,0 +1,63 @@
+package io.analyticsetl.pipelines;
+
+import io.analyticsetl.common.options.EtlOptions;
+import io.analyticsetl.common.run.EtlPipeline;
+import io.analyticsetl.common.run.ExitCode;
+import io.analyticsetl.common.run.Launcher;
+import io.analyticsetl.pipelines.ecommerce.IntegrationUsagePipeline;
+import io.analyticsetl.pipelines.ecommerce.SendingStatsPipeline;
+import java.io.PrintStream;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The bundled jar's entry point: {@code java -jar analytics-etl-bundled.jar <pipeline> [--option=value ...]}.
+ */
+public final class Main {
+
+  /** Every pipeline of the suite, by launch name. */
+  public static final List<EtlPipeline<?>> PIPELINES =
+      List.of(new IntegrationUsagePipeline(), new SendingStatsPipeline());
+
+  private Main() {}
+
+  public static void main(String[] args) {
+    System.exit(run(args, System.out, System.err));
+  }
+
+  public static int run(String[] args, PrintStream out, PrintStream err) {
+    if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")) {
+      printUsage(args.length == 0 ? err : out);
+      return args.length == 0 ? ExitCode.INVALID_OR_CHECK_FAILED : ExitCode.SUCCESS;
+    }
+    Optional<EtlPipeline<?>> pipeline = find(args[0]);
+    if (pipeline.isEmpty()) {
+      err.println("unknown pipeline \"" + args[0] + "\"; one of: " + String.join(", ", names()));
+      return ExitCode.INVALID_OR_CHECK_FAILED;
+    }
+    return launch(pipeline.get(), Arrays.copyOfRange(args, 1, args.length), out, err);
+  }
+
+  public static Optional<EtlPipeline<?>> find(String name) {
+    return PIPELINES.stream().filter(p -> p.name().equals(name)).findFirst();
+  }
+
+  private static <O extends EtlOptions> int launch(
+      EtlPipeline<O> pipeline, String[] args, PrintStream out, PrintStream err) {
+    return new Launcher(out, err).launch(pipeline, args);
+  }
+
+  private static List<String> names() {
+    return PIPELINES.stream().map(EtlPipeline::name).toList();
+  }
+
+  private static void printUsage(PrintStream stream) {
+    stream.println("usage: <pipeline> [--option=value ...]   (<pipeline> --help lists its options)");
+    stream.println();
+    stream.println("pipelines:");
+    for (EtlPipeline<?> pipeline : PIPELINES) {
+      stream.printf("  %-30s %s%n", pipeline.name(), pipeline.summary());
+    }
+  }
+}
