@@ -9,14 +9,13 @@ import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.not;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.analyticsetl.common.json.Json;
 import io.analyticsetl.pipelines.Launch;
+import io.analyticsetl.pipelines.RunOutputs;
 import io.analyticsetl.testkit.LocalPostgres;
 import io.analyticsetl.testkit.Parquet;
 import io.analyticsetl.testkit.Sql;
 import io.analyticsetl.testkit.ecommerce.EcommerceSeed;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.List;
@@ -83,23 +82,23 @@ class IntegrationUsagePipelineTest {
     assertThat("seed " + seed, output(), equalTo(expected(url, earlier)));
 
     // A later run date adds only the new days; the earlier files are untouched.
-    List<Path> firstFiles = parquetFiles(out);
+    List<Path> firstFiles = RunOutputs.parquetFiles(out);
     assertThat(Launch.of(args(url, out, runDate)).exitCode(), is(0));
     List<List<String>> complete = expected(url, runDate);
     assertThat("seed " + seed, output(), equalTo(complete));
-    assertThat(parquetFiles(out).containsAll(firstFiles), is(true));
+    assertThat(RunOutputs.parquetFiles(out).containsAll(firstFiles), is(true));
 
     // Rerunning the same run date changes nothing: same rows, same files.
-    List<Path> files = parquetFiles(out);
+    List<Path> files = RunOutputs.parquetFiles(out);
     assertThat(Launch.of(args(url, out, runDate)).exitCode(), is(0));
     assertThat(output(), equalTo(complete));
-    assertThat(parquetFiles(out), equalTo(files));
+    assertThat(RunOutputs.parquetFiles(out), equalTo(files));
 
     // --startDate reprocesses from that day: rows replaced, never duplicated.
     Launch reprocess = Launch.of(args(url, out, runDate, "--startDate=" + runDate.minusDays(40)));
     assertThat(reprocess.exitCode(), is(0));
     assertThat(output(), equalTo(complete));
-    assertThat(parquetFiles(out), not(equalTo(files)));
+    assertThat(RunOutputs.parquetFiles(out), not(equalTo(files)));
 
     // The bad shop rows (deleted before created) are dead letters with the failed rule, once per run.
     long badShops =
@@ -107,7 +106,7 @@ class IntegrationUsagePipelineTest {
             Sql.query(url, "SELECT count(*) FROM ecommerce.ecommerce_shops WHERE deleted_at < created_at")
                 .get(0)
                 .get(0));
-    List<JsonNode> deadLetters = deadLetters(out, runDate);
+    List<JsonNode> deadLetters = RunOutputs.deadLetters(out, PIPELINE, runDate);
     assertThat(deadLetters, hasSize((int) (3 * badShops)));
     for (JsonNode letter : deadLetters) {
       assertThat(letter.get("pipeline").asText(), is(PIPELINE));
@@ -156,7 +155,7 @@ class IntegrationUsagePipelineTest {
             List.of("4", "11", "prestashop", "2026-02-27 00:00:00.000000", "2026-02-27", "0"),
             List.of("4", "11", "prestashop", "2026-02-27 00:00:00.000000", "2026-02-28", "0")));
 
-    JsonNode ledger = onlyLedger(out);
+    JsonNode ledger = RunOutputs.onlyLedger(out);
     assertThat(ledger.get("status").asText(), is("SUCCEEDED"));
     assertThat(ledger.get("balanced").asBoolean(), is(true));
     JsonNode shops = ledger.get("stages").get("read_shops");
@@ -166,7 +165,7 @@ class IntegrationUsagePipelineTest {
     assertThat(plan.get("filtered").get("shop created on or after the run date").asLong(), is(1L));
     assertThat(ledger.get("stages").get("write_integration_usage_daily").get("written").asLong(), is(8L));
 
-    List<JsonNode> deadLetters = deadLetters(out, LocalDate.of(2026, 3, 1));
+    List<JsonNode> deadLetters = RunOutputs.deadLetters(out, PIPELINE, LocalDate.of(2026, 3, 1));
     assertThat(deadLetters, hasSize(1));
     assertThat(deadLetters.get(0).get("source").asText(), is("ecommerce.ecommerce_shops"));
     assertThat(deadLetters.get(0).get("error").asText(), containsString("deleted_at >= created_at"));
@@ -180,7 +179,7 @@ class IntegrationUsagePipelineTest {
     assertThat(launch.err(), containsString("source database jdbc:postgresql://127.0.0.1:1/shop"));
     assertThat(launch.err(), not(containsString("hunter2")));
     assertThat(launch.err(), not(containsString("\tat ")));
-    JsonNode ledger = onlyLedger(out);
+    JsonNode ledger = RunOutputs.onlyLedger(out);
     assertThat(ledger.get("status").asText(), is("FAILED"));
     assertThat(ledger.get("balanced").asBoolean(), is(true));
     assertThat(ledger.toString(), not(containsString("hunter2")));
@@ -212,51 +211,5 @@ class IntegrationUsagePipelineTest {
     assertThat(help.out(), containsString("--startDate"));
     assertThat(help.out(), containsString("--outputRoot"));
     assertThat(help.out(), containsString("Default: ./out"));
-  }
-
-  static List<Path> parquetFiles(Path root) throws IOException {
-    try (Stream<Path> files = Files.walk(root.resolve("ecommerce"))) {
-      return files.filter(p -> p.toString().endsWith(".parquet")).sorted().toList();
-    }
-  }
-
-  static JsonNode onlyLedger(Path root) {
-    try (Stream<Path> files = Files.walk(root.resolve("_runs"))) {
-      List<Path> ledgers = files.filter(p -> p.toString().endsWith(".json")).toList();
-      assertThat(ledgers, hasSize(1));
-      return Json.MAPPER.readTree(ledgers.get(0).toFile());
-    } catch (IOException e) {
-      throw new AssertionError(e);
-    }
-  }
-
-  static List<JsonNode> deadLetters(Path root, LocalDate runDate) {
-    Path dir = root.resolve("_dead_letter").resolve(PIPELINE).resolve("dt=" + runDate);
-    if (!Files.isDirectory(dir)) {
-      return List.of();
-    }
-    try (Stream<Path> files = Files.list(dir)) {
-      return files
-          .flatMap(
-              f -> {
-                try {
-                  return Files.readAllLines(f).stream();
-                } catch (IOException e) {
-                  throw new AssertionError(e);
-                }
-              })
-          .filter(line -> !line.isBlank())
-          .map(
-              line -> {
-                try {
-                  return Json.MAPPER.readTree(line);
-                } catch (IOException e) {
-                  throw new AssertionError(e);
-                }
-              })
-          .toList();
-    } catch (IOException e) {
-      throw new AssertionError(e);
-    }
   }
 }
