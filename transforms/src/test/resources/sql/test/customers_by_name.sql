@@ -1,0 +1,1 @@
+SELECT id, name, signed_up_at FROM ${schema}.customers WHERE name = ?
