@@ -1,5 +1,6 @@
 package io.analyticsetl.common.ledger;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.time.Instant;
@@ -13,6 +14,7 @@ import java.util.TreeMap;
  * failed ones included.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonIgnoreProperties(value = {"balanced"}, allowGetters = true)
 public record RunLedger(
     String pipeline,
     @JsonProperty("run_id") String runId,
@@ -57,6 +59,19 @@ public record RunLedger(
                     + " filtered="
                     + e.getValue().filteredTotal())
         .toList();
+  }
+
+  /** Reads a ledger file's JSON. */
+  public static RunLedger fromJson(String json) {
+    try {
+      return io.analyticsetl.common.json.Json.MAPPER.readValue(json, RunLedger.class);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalArgumentException("not a run ledger: " + e.getOriginalMessage(), e);
+    }
+  }
+
+  public double seconds() {
+    return java.time.Duration.between(startedAt, endedAt).toMillis() / 1000.0;
   }
 
   public long total(java.util.function.ToLongFunction<StageCounts> count) {

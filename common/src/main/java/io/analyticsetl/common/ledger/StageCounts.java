@@ -1,10 +1,12 @@
 package io.analyticsetl.common.ledger;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.Map;
 import java.util.TreeMap;
 
 /** The counts of one stage as written to the ledger. */
+@JsonIgnoreProperties(value = {"balanced"}, allowGetters = true)
 public record StageCounts(
     long read,
     long written,

@@ -17,7 +17,6 @@ import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -175,12 +174,11 @@ public final class Launcher {
   }
 
   private void printSummary(RunLedger ledger, String ledgerPath) {
-    double seconds = Duration.between(ledger.startedAt(), ledger.endedAt()).toMillis() / 1000.0;
     err.printf(
         "%s %s in %.1f s: rows read %d, written %d, dead-lettered %d; ledger %s%n",
         ledger.pipeline(),
         ledger.status(),
-        seconds,
+        ledger.seconds(),
         RunSummary.rowsRead(ledger),
         RunSummary.rowsWritten(ledger),
         RunSummary.rowsDeadLettered(ledger),

@@ -7,7 +7,9 @@ import io.analyticsetl.common.schema.Dataset;
 import io.analyticsetl.common.schema.WriteMode;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.coders.KvCoder;
@@ -189,7 +191,7 @@ public final class ParquetSink implements DatasetSink {
 
   /**
    * The run's rows plus the existing rows of the partitions it touches whose natural key the run
-   * does not produce again.
+   * does not produce again. Grouped by partition, so memory holds one partition's keys at most.
    */
   private static final class MergeWithExisting extends PTransform<PCollection<Row>, PCollection<Row>> {
     private final String directory;
@@ -213,37 +215,33 @@ public final class ParquetSink implements DatasetSink {
               .apply("DistinctTouched", Distinct.create())
               .apply(new ReadFiles(ds));
 
-      KvCoder<Row, Row> keyed =
-          KvCoder.of(SchemaCoder.of(ds.keySchema()), SchemaCoder.of(ds.beamSchema()));
+      KvCoder<String, Row> byPartition = KvCoder.of(StringUtf8Coder.of(), SchemaCoder.of(ds.beamSchema()));
       TupleTag<Row> fresh = new TupleTag<>();
       TupleTag<Row> old = new TupleTag<>();
       return KeyedPCollectionTuple.of(
-              fresh, incoming.apply("KeyNew", WithKeys.of(ds::keyOf)).setCoder(keyed))
-          .and(old, existing.apply("KeyExisting", WithKeys.of(ds::keyOf)).setCoder(keyed))
-          .apply("JoinOnNaturalKey", CoGroupByKey.create())
+              fresh, incoming.apply("PartitionOfNew", WithKeys.of(ds::partitionPath)).setCoder(byPartition))
+          .and(old, existing.apply("PartitionOfExisting", WithKeys.of(ds::partitionPath)).setCoder(byPartition))
+          .apply("GroupByPartition", CoGroupByKey.create())
           .apply(
-              "PreferNew",
+              "NewRowsWinOnNaturalKey",
               ParDo.of(
-                  new DoFn<KV<Row, CoGbkResult>, Row>() {
+                  new DoFn<KV<String, CoGbkResult>, Row>() {
                     @ProcessElement
-                    public void process(
-                        @Element KV<Row, CoGbkResult> group, OutputReceiver<Row> out) {
-                      Row chosen = null;
-                      for (Row row : group.getValue().getAll(fresh)) {
-                        if (chosen != null) {
+                    public void process(@Element KV<String, CoGbkResult> partition, OutputReceiver<Row> out) {
+                      Set<Row> keys = new HashSet<>();
+                      for (Row row : partition.getValue().getAll(fresh)) {
+                        if (!keys.add(ds.keyOf(row))) {
                           throw new IllegalStateException(
-                              "the run produced two rows of "
-                                  + ds.name()
-                                  + " with natural key "
-                                  + group.getKey());
+                              "the run produced two rows of " + ds.name() + " with natural key " + ds.keyOf(row));
                         }
-                        chosen = row;
+                        out.output(row);
                       }
-                      if (chosen == null) {
-                        // Existing duplicates (from older writers) collapse to one row here.
-                        chosen = group.getValue().getAll(old).iterator().next();
+                      // Existing duplicates (from older writers) collapse to one row here too.
+                      for (Row row : partition.getValue().getAll(old)) {
+                        if (keys.add(ds.keyOf(row))) {
+                          out.output(row);
+                        }
                       }
-                      out.output(chosen);
                     }
                   }))
           .setRowSchema(ds.beamSchema());

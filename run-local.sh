@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# The demo, or one pipeline on the DirectRunner.
+#   ./run-local.sh                          every pipeline against local stand-ins, Parquet under ./out
+#   ./run-local.sh <pipeline> [--opt=v ...]  one pipeline against the endpoints you give
+# Builds the project first when it has not been built (set REBUILD=1 to force it).
+set -euo pipefail
+cd "$(dirname "$0")"
+
+BUNDLE=pipelines/target/analytics-etl-bundled.jar
+DEMO_CLASSPATH=demo/target/demo.classpath
+
+command -v java >/dev/null || { echo "run-local.sh: java (17 or newer) is required" >&2; exit 1; }
+if [[ "${REBUILD:-0}" == 1 || ! -f "$BUNDLE" || ! -f "$DEMO_CLASSPATH" || ! -f demo/target/classes/io/analyticsetl/demo/LocalDemo.class ]]; then
+  command -v mvn >/dev/null || { echo "run-local.sh: Maven is required to build the project" >&2; exit 1; }
+  echo "Building (mvn -DskipTests install) ..." >&2
+  mvn -B -q -DskipTests install >&2
+fi
+
+if [[ $# -eq 0 ]]; then
+  exec java -Xmx4g -cp "demo/target/classes:$(cat "$DEMO_CLASSPATH")" io.analyticsetl.demo.LocalDemo out
+fi
+exec java -Xmx4g -jar "$BUNDLE" "$@" --runner=DirectRunner
