@@ -1,0 +1,123 @@
+package io.analyticsetl.common.run;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.not;
+
+import io.analyticsetl.common.ledger.RunLedger;
+import io.analyticsetl.common.ledger.StageCounters;
+import io.analyticsetl.common.options.EtlOptions;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LauncherTest {
+
+  @TempDir Path out;
+
+  /** Reads three records and accounts for only {@code accounted} of them. */
+  private record CountingPipeline(int accounted) implements EtlPipeline<EtlOptions> {
+    @Override
+    public String name() {
+      return "test-counting";
+    }
+
+    @Override
+    public String domain() {
+      return "test";
+    }
+
+    @Override
+    public String summary() {
+      return "counts";
+    }
+
+    @Override
+    public Class<EtlOptions> optionsClass() {
+      return EtlOptions.class;
+    }
+
+    @Override
+    public void build(Pipeline pipeline, EtlOptions options, RunContext run) {
+      pipeline.apply(Create.of(1, 2, 3)).apply(ParDo.of(new CountUpTo(accounted)));
+    }
+  }
+
+  private static final class CountUpTo extends DoFn<Integer, Integer> {
+    private final StageCounters stage = StageCounters.of("read_things");
+    private final int limit;
+
+    CountUpTo(int limit) {
+      this.limit = limit;
+    }
+
+    @ProcessElement
+    public void process(@Element Integer i) {
+      stage.read();
+      if (i <= limit) {
+        stage.written();
+      }
+    }
+  }
+
+  private record Result(int code, String err) {}
+
+  private Result launch(EtlPipeline<EtlOptions> pipeline, String... args) {
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code =
+        new Launcher(new PrintStream(new ByteArrayOutputStream()), new PrintStream(err, true, StandardCharsets.UTF_8))
+            .launch(pipeline, args);
+    return new Result(code, err.toString(StandardCharsets.UTF_8));
+  }
+
+  private RunLedger ledger() throws IOException {
+    try (Stream<Path> files = Files.walk(out.resolve("_runs"))) {
+      List<Path> ledgers = files.filter(p -> p.toString().endsWith(".json")).toList();
+      assertThat(ledgers.size(), is(1));
+      return RunLedger.fromJson(Files.readString(ledgers.get(0)));
+    }
+  }
+
+  @Test
+  void aBalancedRunSucceedsAndItsLedgerSaysWhy() throws IOException {
+    Result result = launch(new CountingPipeline(3), "--outputRoot=" + out, "--runDate=2026-03-01",
+        "--targetJdbcUrl=jdbc:postgresql://db/x?password=hunter2");
+    assertThat(result.err(), result.code(), is(0));
+    RunLedger ledger = ledger();
+    assertThat(ledger.status(), is("SUCCEEDED"));
+    assertThat(ledger.runDate(), is("2026-03-01"));
+    assertThat(ledger.stages().get("read_things").read(), is(3L));
+    assertThat(ledger.options().get("targetJdbcUrl"), is("jdbc:postgresql://db/x?password=<redacted>"));
+    assertThat(result.err(), not(containsString("hunter2")));
+  }
+
+  @Test
+  void aLedgerThatDoesNotBalanceFailsTheRun() throws IOException {
+    Result result = launch(new CountingPipeline(2), "--outputRoot=" + out);
+    assertThat(result.code(), is(1));
+    assertThat(result.err(), containsString("does not balance: read_things: read=3 written=2"));
+    RunLedger ledger = ledger();
+    assertThat(ledger.status(), is("FAILED"));
+    assertThat(ledger.balanced(), is(false));
+  }
+
+  @Test
+  void optionsOfSinksNotInThisBuildAreRefusedBeforeAnythingStarts() {
+    Result result = launch(new CountingPipeline(3), "--outputRoot=" + out, "--sink=oracle");
+    assertThat(result.code(), is(2));
+    assertThat(result.err(), containsString("--sink"));
+    assertThat(Files.exists(out.resolve("_runs")), is(false));
+  }
+}

@@ -1,0 +1,120 @@
+package io.analyticsetl.common.sink;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.empty;
+import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.is;
+
+import io.analyticsetl.common.schema.ColumnType;
+import io.analyticsetl.common.schema.Dataset;
+import io.analyticsetl.common.schema.WriteMode;
+import io.analyticsetl.testkit.Parquet;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.stream.Stream;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.beam.sdk.testing.PAssert;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.Row;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ParquetSinkTest {
+
+  @TempDir Path root;
+
+  private static Dataset events(WriteMode mode) {
+    Dataset.Builder builder =
+        Dataset.builder("test", "events_" + mode.name().toLowerCase())
+            .column("day", ColumnType.DATE, "")
+            .column("id", ColumnType.BIGINT, "")
+            .column("value", ColumnType.BIGINT, "")
+            .naturalKey("day", "id")
+            .writeMode(mode);
+    return mode == WriteMode.FULL_REBUILD ? builder.build() : builder.partitionedBy("dt", "day").build();
+  }
+
+  private static Row event(Dataset dataset, String day, long id, long value) {
+    return Row.withSchema(dataset.beamSchema()).addValues(LocalDate.parse(day), id, value).build();
+  }
+
+  private void write(Dataset dataset, String runId, Row... rows) {
+    Pipeline pipeline = Pipeline.create(PipelineOptionsFactory.create());
+    pipeline
+        .apply(Create.of(List.of(rows)).withRowSchema(dataset.beamSchema()))
+        .apply(new ParquetSink(root.toString(), runId).write(dataset));
+    pipeline.run().waitUntilFinish();
+  }
+
+  private List<List<String>> contents(Dataset dataset) {
+    String glob = root + "/test/" + dataset.name() + (dataset.partitionKeys().isEmpty() ? "" : "/*") + "/*.parquet";
+    return Parquet.query("SELECT day::text, id::text, value::text FROM read_parquet('" + glob + "') ORDER BY 1, 2");
+  }
+
+  private List<Path> files(Dataset dataset) throws IOException {
+    try (Stream<Path> all = Files.walk(root.resolve("test").resolve(dataset.name()))) {
+      return all.filter(p -> p.toString().endsWith(".parquet")).sorted().toList();
+    }
+  }
+
+  @Test
+  void upsertMergesTouchedPartitionsOnTheNaturalKeyAndLeavesOthersAlone() throws IOException {
+    Dataset dataset = events(WriteMode.UPSERT);
+    write(dataset, "run1", event(dataset, "2026-03-01", 1, 10), event(dataset, "2026-03-01", 2, 20),
+        event(dataset, "2026-03-02", 1, 30));
+    Path untouched = files(dataset).stream().filter(p -> p.toString().contains("dt=2026-03-02")).findFirst().orElseThrow();
+
+    write(dataset, "run2", event(dataset, "2026-03-01", 2, 21), event(dataset, "2026-03-01", 3, 30));
+
+    assertThat(
+        contents(dataset),
+        contains(
+            List.of("2026-03-01", "1", "10"),
+            List.of("2026-03-01", "2", "21"),
+            List.of("2026-03-01", "3", "30"),
+            List.of("2026-03-02", "1", "30")));
+    assertThat(files(dataset), hasSize(2));
+    assertThat(files(dataset).contains(untouched), is(true));
+  }
+
+  @Test
+  void replacePartitionsReplacesWholePartitions() {
+    Dataset dataset = events(WriteMode.REPLACE_PARTITIONS);
+    write(dataset, "run1", event(dataset, "2026-03-01", 1, 10), event(dataset, "2026-03-01", 2, 20),
+        event(dataset, "2026-03-02", 1, 30));
+    write(dataset, "run2", event(dataset, "2026-03-01", 2, 21));
+    assertThat(
+        contents(dataset),
+        contains(List.of("2026-03-01", "2", "21"), List.of("2026-03-02", "1", "30")));
+  }
+
+  @Test
+  void fullRebuildReplacesEverythingEvenWithNoRows() throws IOException {
+    Dataset dataset = events(WriteMode.FULL_REBUILD);
+    write(dataset, "run1", event(dataset, "2026-03-01", 1, 10), event(dataset, "2026-03-02", 1, 30));
+    write(dataset, "run2", event(dataset, "2026-03-03", 5, 50));
+    assertThat(contents(dataset), contains(List.of("2026-03-03", "5", "50")));
+    write(dataset, "run3");
+    assertThat(files(dataset), empty());
+  }
+
+  @Test
+  void readsBackWhatWasWrittenAndNothingWhenThereIsNothing() {
+    Dataset dataset = events(WriteMode.UPSERT);
+    Pipeline empty = Pipeline.create(PipelineOptionsFactory.create());
+    PAssert.that(empty.apply(new ParquetSink(root.toString(), "r").read(dataset))).empty();
+    empty.run().waitUntilFinish();
+
+    write(dataset, "run1", event(dataset, "2026-03-01", 1, 10), event(dataset, "2026-03-02", 1, 30));
+    Pipeline pipeline = Pipeline.create(PipelineOptionsFactory.create());
+    PCollection<Row> rows = pipeline.apply(new ParquetSink(root.toString(), "r").read(dataset));
+    PAssert.that(rows).containsInAnyOrder(event(dataset, "2026-03-01", 1, 10), event(dataset, "2026-03-02", 1, 30));
+    pipeline.run().waitUntilFinish();
+  }
+}
