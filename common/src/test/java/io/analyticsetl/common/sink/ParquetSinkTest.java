@@ -92,6 +92,11 @@ class ParquetSinkTest {
     assertThat(
         contents(dataset),
         contains(List.of("2026-03-01", "2", "21"), List.of("2026-03-02", "1", "30")));
+    // A run without rows replaces nothing.
+    write(dataset, "run3");
+    assertThat(
+        contents(dataset),
+        contains(List.of("2026-03-01", "2", "21"), List.of("2026-03-02", "1", "30")));
   }
 
   @Test

@@ -24,7 +24,8 @@ public final class EcommerceDatasets {
           .column("orders_count", BIGINT, "Orders created on that day.")
           .naturalKey("shop_id", "day")
           .partitionedBy("dt", "day")
-          .writeMode(WriteMode.UPSERT)
+          // The pipeline writes whole days (every shop alive on a day), so a day replaces its partition.
+          .writeMode(WriteMode.REPLACE_PARTITIONS)
           .build();
 
   public static final Dataset SENDING_STATS_30D =

@@ -4,7 +4,6 @@ import static io.analyticsetl.pipelines.ecommerce.EcommerceDatasets.INTEGRATION_
 
 import io.analyticsetl.common.ledger.StageCounters;
 import io.analyticsetl.common.options.OptionValues;
-import io.analyticsetl.common.run.EtlPipeline;
 import io.analyticsetl.common.run.RunContext;
 import io.analyticsetl.common.values.DayRange;
 import io.analyticsetl.common.values.LocalDateCoder;
@@ -17,6 +16,8 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.coders.CoderRegistry;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.schemas.Schema;
@@ -25,7 +26,9 @@ import org.apache.beam.sdk.schemas.logicaltypes.SqlTypes;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.Max;
+import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.View;
 import org.apache.beam.sdk.transforms.WithKeys;
 import org.apache.beam.sdk.transforms.join.CoGbkResult;
 import org.apache.beam.sdk.transforms.join.CoGroupByKey;
@@ -33,6 +36,7 @@ import org.apache.beam.sdk.transforms.join.KeyedPCollectionTuple;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.PCollectionView;
 import org.apache.beam.sdk.values.Row;
 import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
@@ -44,11 +48,12 @@ import org.apache.beam.sdk.values.TypeDescriptors;
  * day from the shop's first unprocessed day through {@code runDate - 1} (a deleted shop's last day
  * is its deletion day), with zero rows for days without orders.
  *
- * <p>Flow: read and validate shops; find each shop's last day already in the target; plan each
- * shop's day range; count its orders per day in the database (one bounded query per shop);
- * gap-fill the range; attach the shop's attributes; upsert on (shop_id, day).
+ * <p>Flow: read and validate shops; find each shop's last day already in the target and from it
+ * the first day the run must write; give every shop alive on the days to write its day range;
+ * count its orders per day in the database (one bounded query per shop); gap-fill the range;
+ * attach the shop's attributes; replace the partitions of the days written.
  */
-public final class IntegrationUsagePipeline implements EtlPipeline<EcommerceOptions> {
+public final class IntegrationUsagePipeline extends EcommercePipeline {
 
   static final Schema SHOP =
       Schema.builder()
@@ -75,38 +80,23 @@ public final class IntegrationUsagePipeline implements EtlPipeline<EcommerceOpti
   }
 
   @Override
-  public String domain() {
-    return EcommerceDatasets.DOMAIN;
-  }
-
-  @Override
   public String summary() {
     return "Orders per shop integration per day, incremental from the last processed day,"
         + " gap-filled with zero rows.";
   }
 
   @Override
-  public Class<EcommerceOptions> optionsClass() {
-    return EcommerceOptions.class;
-  }
-
-  @Override
   public void validate(EcommerceOptions options) {
-    EcommerceSource.validate(options);
+    super.validate(options);
     if (options.getStartDate() != null) {
       OptionValues.date("startDate", options.getStartDate());
     }
   }
 
   @Override
-  public void preflight(EcommerceOptions options) {
-    EcommerceSource.database(options).checkReachable();
-  }
-
-  @Override
   public void build(Pipeline pipeline, EcommerceOptions options, RunContext run) {
-    String schema = EcommerceSource.schema(options);
-    var database = EcommerceSource.database(options);
+    String schema = schema(options);
+    var database = database(options);
     LocalDate lastDay = run.runDate().minusDays(1);
     LocalDate startDate =
         options.getStartDate() == null ? null : OptionValues.date("startDate", options.getStartDate());
@@ -139,20 +129,28 @@ public final class IntegrationUsagePipeline implements EtlPipeline<EcommerceOpti
             .setCoder(KvCoder.of(VarLongCoder.of(), LocalDateCoder.of()))
             .apply("LastWrittenDay", Max.perKey());
 
+    PCollection<Row> validShops = shops.get(Validate.VALID);
     TupleTag<Row> shopTag = new TupleTag<>();
     TupleTag<LocalDate> lastWrittenTag = new TupleTag<>();
-    PCollectionTuple plans =
+    PCollectionView<LocalDate> firstDayToWrite =
         KeyedPCollectionTuple.of(
                 shopTag,
-                shops.get(Validate.VALID)
+                validShops
                     .apply("KeyShops", WithKeys.of((Row shop) -> shop.getInt64("id")))
                     .setCoder(KvCoder.of(VarLongCoder.of(), SchemaCoder.of(SHOP))))
             .and(lastWrittenTag, lastWrittenDay)
             .apply("JoinLastWrittenDay", CoGroupByKey.create())
-            .apply(
-                "PlanDays",
-                ParDo.of(new PlanDays(shopTag, lastWrittenTag, lastDay, startDate))
-                    .withOutputTags(RANGES, TupleTagList.of(PLANNED_SHOPS)));
+            .apply("FirstUnprocessedDay", ParDo.of(new FirstUnprocessedDay(shopTag, lastWrittenTag, lastDay)))
+            .setCoder(LocalDateCoder.of())
+            .apply("Earliest", Combine.globally(new EarliestDay()))
+            .apply("AsSingleton", View.asSingleton());
+
+    PCollectionTuple plans =
+        validShops.apply(
+            "PlanDays",
+            ParDo.of(new PlanDays(firstDayToWrite, lastDay, startDate))
+                .withSideInputs(firstDayToWrite)
+                .withOutputTags(RANGES, TupleTagList.of(PLANNED_SHOPS)));
     PCollection<KV<Long, DayRange>> ranges =
         plans.get(RANGES).setCoder(KvCoder.of(VarLongCoder.of(), DayRange.Coder.of()));
     PCollection<KV<Long, Row>> plannedShops =
@@ -215,50 +213,108 @@ public final class IntegrationUsagePipeline implements EtlPipeline<EcommerceOpti
   }
 
   /**
-   * Decides each shop's day range: from the day after its last day in the target (or its creation
-   * day), or from --startDate when that is earlier, through runDate - 1 or its deletion day.
+   * A shop's first unprocessed day: the day after its last day in the target, or its creation day;
+   * nothing when it has no unprocessed day up to runDate - 1 (or its deletion day).
    */
-  static final class PlanDays extends DoFn<KV<Long, CoGbkResult>, KV<Long, DayRange>> {
+  static final class FirstUnprocessedDay extends DoFn<KV<Long, CoGbkResult>, LocalDate> {
     private final TupleTag<Row> shopTag;
     private final TupleTag<LocalDate> lastWrittenTag;
+    private final LocalDate lastDay;
+
+    FirstUnprocessedDay(TupleTag<Row> shopTag, TupleTag<LocalDate> lastWrittenTag, LocalDate lastDay) {
+      this.shopTag = shopTag;
+      this.lastWrittenTag = lastWrittenTag;
+      this.lastDay = lastDay;
+    }
+
+    @ProcessElement
+    public void process(@Element KV<Long, CoGbkResult> group, OutputReceiver<LocalDate> out) {
+      LocalDate lastWritten = group.getValue().getOnly(lastWrittenTag, null);
+      for (Row shop : group.getValue().getAll(shopTag)) {
+        LocalDate next = lastWritten == null ? createdDay(shop) : lastWritten.plusDays(1);
+        if (!next.isAfter(lastDayOf(shop, lastDay))) {
+          out.output(next);
+        }
+      }
+    }
+  }
+
+  /**
+   * The run writes whole days: from the earliest first unprocessed day of any shop (or --startDate
+   * when earlier) through runDate - 1, every shop alive on a day gets its row of that day. So each
+   * partition the run writes is complete and can replace the partition in any sink; a shop whose
+   * row arrives late is added without losing the other shops' rows of those days.
+   */
+  static final class PlanDays extends DoFn<Row, KV<Long, DayRange>> {
+    private final PCollectionView<LocalDate> firstDayToWrite;
     private final LocalDate lastDay;
     private final LocalDate startDate;
     private final StageCounters counters = StageCounters.of("plan_shops");
 
-    PlanDays(TupleTag<Row> shopTag, TupleTag<LocalDate> lastWrittenTag, LocalDate lastDay, LocalDate startDate) {
-      this.shopTag = shopTag;
-      this.lastWrittenTag = lastWrittenTag;
+    PlanDays(PCollectionView<LocalDate> firstDayToWrite, LocalDate lastDay, LocalDate startDate) {
+      this.firstDayToWrite = firstDayToWrite;
       this.lastDay = lastDay;
       this.startDate = startDate;
     }
 
     @ProcessElement
-    public void process(@Element KV<Long, CoGbkResult> group, MultiOutputReceiver out) {
-      LocalDate lastWritten = group.getValue().getOnly(lastWrittenTag, null);
-      for (Row shop : group.getValue().getAll(shopTag)) {
-        counters.read();
-        LocalDate created = utcDay(shop.getLogicalTypeValue("created_at", Instant.class));
-        Instant deletedAt = shop.getLogicalTypeValue("deleted_at", Instant.class);
-        LocalDate next = lastWritten == null ? created : lastWritten.plusDays(1);
-        LocalDate first = startDate != null && startDate.isBefore(next) ? startDate : next;
-        if (first.isBefore(created)) {
-          first = created;
-        }
-        LocalDate last = deletedAt != null && utcDay(deletedAt).isBefore(lastDay) ? utcDay(deletedAt) : lastDay;
-        if (first.isAfter(last)) {
-          counters.filtered(
-              created.isAfter(lastDay)
-                  ? "shop created on or after the run date"
-                  : last.isBefore(lastDay)
-                      ? "deleted shop already complete"
-                      : "already processed through runDate - 1");
-          continue;
-        }
-        counters.written();
-        out.get(RANGES).output(KV.of(group.getKey(), new DayRange(first, last)));
-        out.get(PLANNED_SHOPS).output(KV.of(group.getKey(), shop));
+    public void process(@Element Row shop, MultiOutputReceiver out, ProcessContext context) {
+      counters.read();
+      LocalDate first = context.sideInput(firstDayToWrite);
+      if (startDate != null && startDate.isBefore(first)) {
+        first = startDate;
       }
+      LocalDate created = createdDay(shop);
+      LocalDate last = lastDayOf(shop, lastDay);
+      if (first.equals(EarliestDay.NONE)) {
+        counters.filtered("every shop already processed through runDate - 1");
+        return;
+      }
+      if (created.isAfter(first)) {
+        first = created;
+      }
+      if (first.isAfter(last)) {
+        counters.filtered(
+            created.isAfter(lastDay)
+                ? "shop created on or after the run date"
+                : "shop deleted before the first day this run writes");
+        return;
+      }
+      counters.written();
+      Long id = shop.getInt64("id");
+      out.get(RANGES).output(KV.of(id, new DayRange(first, last)));
+      out.get(PLANNED_SHOPS).output(KV.of(id, shop));
     }
+  }
+
+  /** The earliest of the shops' first unprocessed days; {@link #NONE} when no shop has one. */
+  static final class EarliestDay extends Combine.BinaryCombineFn<LocalDate> {
+    static final LocalDate NONE = LocalDate.MAX;
+
+    @Override
+    public LocalDate apply(LocalDate left, LocalDate right) {
+      return left.isBefore(right) ? left : right;
+    }
+
+    @Override
+    public LocalDate identity() {
+      return NONE;
+    }
+
+    @Override
+    public Coder<LocalDate> getDefaultOutputCoder(CoderRegistry registry, Coder<LocalDate> input) {
+      return LocalDateCoder.of();
+    }
+  }
+
+  private static LocalDate createdDay(Row shop) {
+    return utcDay(shop.getLogicalTypeValue("created_at", Instant.class));
+  }
+
+  /** runDate - 1, or the deletion day when that is earlier. */
+  private static LocalDate lastDayOf(Row shop, LocalDate lastDay) {
+    Instant deletedAt = shop.getLogicalTypeValue("deleted_at", Instant.class);
+    return deletedAt != null && utcDay(deletedAt).isBefore(lastDay) ? utcDay(deletedAt) : lastDay;
   }
 
   /** One integration_usage_daily row per gap-filled day, with the shop's attributes. */

@@ -2,7 +2,6 @@ package io.analyticsetl.pipelines.ecommerce;
 
 import static io.analyticsetl.pipelines.ecommerce.EcommerceDatasets.SENDING_STATS_30D;
 
-import io.analyticsetl.common.run.EtlPipeline;
 import io.analyticsetl.common.run.RunContext;
 import io.analyticsetl.common.values.LocalDateCoder;
 import io.analyticsetl.transforms.RollingSum;
@@ -38,7 +37,7 @@ import org.apache.beam.sdk.values.TypeDescriptors;
  * completely on every run. Each email is validated on its own, so one with an unknown category is
  * a dead letter and the others still count.
  */
-public final class SendingStatsPipeline implements EtlPipeline<EcommerceOptions> {
+public final class SendingStatsPipeline extends EcommercePipeline {
 
   static final int WINDOW_DAYS = 30;
   static final List<String> CATEGORIES = List.of("automation", "campaign", "transactional");
@@ -57,33 +56,13 @@ public final class SendingStatsPipeline implements EtlPipeline<EcommerceOptions>
   }
 
   @Override
-  public String domain() {
-    return EcommerceDatasets.DOMAIN;
-  }
-
-  @Override
   public String summary() {
     return "Rolling 30-day email sending statistics per account, full rebuild each run.";
   }
 
   @Override
-  public Class<EcommerceOptions> optionsClass() {
-    return EcommerceOptions.class;
-  }
-
-  @Override
-  public void validate(EcommerceOptions options) {
-    EcommerceSource.validate(options);
-  }
-
-  @Override
-  public void preflight(EcommerceOptions options) {
-    EcommerceSource.database(options).checkReachable();
-  }
-
-  @Override
   public void build(Pipeline pipeline, EcommerceOptions options, RunContext run) {
-    String schema = EcommerceSource.schema(options);
+    String schema = schema(options);
     LocalDate lastDay = run.runDate().minusDays(1);
     Instant windowStart = run.runDate().minusDays(WINDOW_DAYS).atStartOfDay(ZoneOffset.UTC).toInstant();
     Instant windowEnd = run.runDate().atStartOfDay(ZoneOffset.UTC).toInstant();
@@ -92,7 +71,7 @@ public final class SendingStatsPipeline implements EtlPipeline<EcommerceOptions>
         JdbcQuery.fromResource("sql/ecommerce/emails_in_window.sql")
             .withIdentifier("schema", schema)
             .withRowSchema(EMAIL)
-            .from(EcommerceSource.database(options));
+            .from(database(options));
     PCollectionTuple emails =
         pipeline
             .apply(

@@ -3,19 +3,34 @@ package io.analyticsetl.pipelines.ecommerce;
 import io.analyticsetl.common.jdbc.JdbcEndpoint;
 import io.analyticsetl.common.options.InvalidOptionException;
 import io.analyticsetl.common.options.OptionValues;
+import io.analyticsetl.common.run.EtlPipeline;
 import io.analyticsetl.common.secrets.Secret;
 
-/** The ecommerce source database named by the options. */
-final class EcommerceSource {
+/** What the ecommerce pipelines share: their options and the source database they read. */
+abstract class EcommercePipeline implements EtlPipeline<EcommerceOptions> {
 
-  private EcommerceSource() {}
+  @Override
+  public String domain() {
+    return EcommerceDatasets.DOMAIN;
+  }
 
-  static void validate(EcommerceOptions options) {
+  @Override
+  public Class<EcommerceOptions> optionsClass() {
+    return EcommerceOptions.class;
+  }
+
+  @Override
+  public void validate(EcommerceOptions options) {
     OptionValues.required("sourceJdbcUrl", options.getSourceJdbcUrl());
     schema(options);
     if (options.getSourceReadPartitions() < 1) {
       throw new InvalidOptionException("sourceReadPartitions", "must be at least 1");
     }
+  }
+
+  @Override
+  public void preflight(EcommerceOptions options) {
+    database(options).checkReachable();
   }
 
   static String schema(EcommerceOptions options) {
