@@ -64,6 +64,13 @@ public interface EtlOptions extends PipelineOptions {
 
   void setTargetJdbcPasswordEnv(String value);
 
+  @Description(
+      "Print the DDL of this pipeline's datasets for postgres, bigquery or athena (over the"
+          + " Parquet layout under --outputRoot, with partition projection) and exit without running.")
+  String getPrintDdl();
+
+  void setPrintDdl(String value);
+
   @Description("Print stack traces of failures, not only the one-line cause.")
   @Default.Boolean(false)
   boolean getVerbose();

@@ -1,6 +1,8 @@
 package io.analyticsetl.common.run;
 
 import io.analyticsetl.common.options.EtlOptions;
+import io.analyticsetl.common.schema.Dataset;
+import java.util.List;
 import org.apache.beam.sdk.Pipeline;
 
 /**
@@ -19,6 +21,9 @@ public interface EtlPipeline<O extends EtlOptions> {
   String summary();
 
   Class<O> optionsClass();
+
+  /** The datasets the pipeline writes (for {@code --printDdl}). */
+  List<Dataset> datasets();
 
   /**
    * Checks option values beyond their types; throws {@link

@@ -8,6 +8,7 @@ import io.analyticsetl.common.ledger.StageCounts;
 import io.analyticsetl.common.options.EtlOptions;
 import io.analyticsetl.common.options.InvalidOptionException;
 import io.analyticsetl.common.options.OptionValues;
+import io.analyticsetl.common.schema.Ddl;
 import io.analyticsetl.common.secrets.Redaction;
 import io.analyticsetl.common.sink.DatasetSink;
 import io.analyticsetl.common.sink.PathStyleS3ClientBuilderFactory;
@@ -32,6 +33,7 @@ import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.aws2.options.S3Options;
+import org.apache.beam.sdk.io.gcp.bigquery.BigQueryOptions;
 import org.apache.beam.sdk.io.fs.ResourceId;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 
@@ -46,14 +48,22 @@ public final class Launcher {
 
   private final PrintStream out;
   private final PrintStream err;
+  private final Sinks.Factory sinks;
 
   public Launcher(PrintStream out, PrintStream err) {
+    this(out, err, Sinks::create);
+  }
+
+  /** A launcher whose runs write through {@code sinks} (tests pass sinks with fake services). */
+  public Launcher(PrintStream out, PrintStream err, Sinks.Factory sinks) {
     this.out = out;
     this.err = err;
+    this.sinks = sinks;
   }
 
   public <O extends EtlOptions> int launch(EtlPipeline<O> definition, String... args) {
     PipelineOptionsFactory.register(S3Options.class);
+    PipelineOptionsFactory.register(BigQueryOptions.class);
     PipelineOptionsFactory.register(definition.optionsClass());
     if (Arrays.stream(args).anyMatch(a -> a.equals("--help") || a.equals("-h"))) {
       out.println(definition.name() + ": " + definition.summary());
@@ -68,6 +78,10 @@ public final class Launcher {
     String sinkKind;
     try {
       options = PipelineOptionsFactory.fromArgs(withRunnerDefaults(args)).as(definition.optionsClass());
+      if (options.getPrintDdl() != null) {
+        out.print(Ddl.render(options.getPrintDdl(), definition.datasets(), options));
+        return ExitCode.SUCCESS;
+      }
       runDate = OptionValues.runDate(options);
       sinkKind = Sinks.kind(options);
       Sinks.validate(options);
@@ -95,7 +109,8 @@ public final class Launcher {
     Throwable failure = null;
     try {
       definition.preflight(options);
-      DatasetSink sink = Sinks.create(options, runId);
+      Sinks.preflight(options);
+      DatasetSink sink = sinks.create(options, runId);
       RunContext run =
           new RunContext(definition.name(), runId, runDate, startedAt, options.getOutputRoot(), sink);
       Pipeline pipeline = Pipeline.create(options);

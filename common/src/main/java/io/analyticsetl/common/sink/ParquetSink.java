@@ -155,15 +155,7 @@ public final class ParquetSink implements DatasetSink {
       incoming
           .apply("CountRows", Count.globally())
           .apply("AfterFilesWritten", Wait.on(written))
-          .apply(
-              "CountWritten",
-              ParDo.of(
-                  new DoFn<Long, Void>() {
-                    @ProcessElement
-                    public void process(@Element Long count) {
-                      stage.written(count);
-                    }
-                  }));
+          .apply("CountWritten", ParDo.of(new CountWritten(stage)));
       return PDone.in(rows.getPipeline());
     }
   }

@@ -1,13 +1,22 @@
 package io.analyticsetl.common.sink;
 
+import io.analyticsetl.common.jdbc.JdbcEndpoint;
 import io.analyticsetl.common.options.EtlOptions;
 import io.analyticsetl.common.options.InvalidOptionException;
+import io.analyticsetl.common.options.OptionValues;
+import io.analyticsetl.common.secrets.Secret;
 import java.util.List;
 
 /** Chooses the sink of a run from {@code --sink}, or from the runner when it is absent. */
 public final class Sinks {
 
   public static final List<String> KINDS = List.of("parquet", "bigquery", "jdbc");
+
+  /** Makes the run's sink; tests hand in one with fake services. */
+  @FunctionalInterface
+  public interface Factory {
+    DatasetSink create(EtlOptions options, String runId);
+  }
 
   private Sinks() {}
 
@@ -27,15 +36,42 @@ public final class Sinks {
 
   /** Checks the options the chosen sink needs, before anything starts. */
   public static void validate(EtlOptions options) {
-    String kind = kind(options);
-    if (!kind.equals("parquet")) {
-      throw new InvalidOptionException(
-          "sink", "\"" + kind + "\" is not available in this build yet; use --sink=parquet");
+    switch (kind(options)) {
+      case "jdbc" -> OptionValues.required("targetJdbcUrl", options.getTargetJdbcUrl());
+      case "bigquery" -> {
+        OptionValues.required("bigQueryProject", options.getBigQueryProject());
+        if (options.getBigQueryDataset() != null) {
+          OptionValues.identifier("bigQueryDataset", options.getBigQueryDataset());
+        }
+        if (options.getTempLocation() == null) {
+          throw new InvalidOptionException(
+              "tempLocation", "is required with --sink=bigquery (a gs:// folder for load and export files)");
+        }
+      }
+      default -> {}
+    }
+  }
+
+  /** Fails early, naming the database, when the JDBC target cannot be reached. */
+  public static void preflight(EtlOptions options) {
+    if (kind(options).equals("jdbc")) {
+      target(options).checkReachable();
     }
   }
 
   public static DatasetSink create(EtlOptions options, String runId) {
-    validate(options);
-    return new ParquetSink(options.getOutputRoot(), runId);
+    return switch (kind(options)) {
+      case "jdbc" -> new JdbcSink(target(options));
+      case "bigquery" -> new BigQuerySink(options.getBigQueryProject(), options.getBigQueryDataset());
+      default -> new ParquetSink(options.getOutputRoot(), runId);
+    };
+  }
+
+  private static JdbcEndpoint target(EtlOptions options) {
+    return new JdbcEndpoint(
+        "target database",
+        options.getTargetJdbcUrl(),
+        options.getTargetJdbcUser(),
+        Secret.fromEnvironment(options.getTargetJdbcPasswordEnv()));
   }
 }

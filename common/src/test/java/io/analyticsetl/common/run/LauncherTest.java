@@ -45,6 +45,11 @@ class LauncherTest {
     }
 
     @Override
+    public List<io.analyticsetl.common.schema.Dataset> datasets() {
+      return List.of();
+    }
+
+    @Override
     public Class<EtlOptions> optionsClass() {
       return EtlOptions.class;
     }

@@ -3,6 +3,7 @@ package io.analyticsetl.pipelines.ecommerce;
 import static io.analyticsetl.pipelines.ecommerce.EcommerceDatasets.INTEGRATION_USAGE_DAILY;
 
 import io.analyticsetl.common.ledger.StageCounters;
+import io.analyticsetl.common.schema.Dataset;
 import io.analyticsetl.common.options.OptionValues;
 import io.analyticsetl.common.run.RunContext;
 import io.analyticsetl.common.values.DayRange;
@@ -15,6 +16,7 @@ import io.analyticsetl.transforms.validate.Validate;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.List;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.CoderRegistry;
@@ -77,6 +79,11 @@ public final class IntegrationUsagePipeline extends EcommercePipeline {
   @Override
   public String name() {
     return "ecommerce-integration-usage";
+  }
+
+  @Override
+  public List<Dataset> datasets() {
+    return List.of(INTEGRATION_USAGE_DAILY);
   }
 
   @Override

@@ -3,6 +3,7 @@ package io.analyticsetl.pipelines.ecommerce;
 import static io.analyticsetl.pipelines.ecommerce.EcommerceDatasets.SENDING_STATS_30D;
 
 import io.analyticsetl.common.run.RunContext;
+import io.analyticsetl.common.schema.Dataset;
 import io.analyticsetl.common.values.LocalDateCoder;
 import io.analyticsetl.transforms.RollingSum;
 import io.analyticsetl.transforms.jdbc.JdbcQuery;
@@ -53,6 +54,11 @@ public final class SendingStatsPipeline extends EcommercePipeline {
   @Override
   public String name() {
     return "ecommerce-sending-stats";
+  }
+
+  @Override
+  public List<Dataset> datasets() {
+    return List.of(SENDING_STATS_30D);
   }
 
   @Override

@@ -1,6 +1,7 @@
 package io.analyticsetl.transforms.jdbc;
 
 import io.analyticsetl.common.jdbc.JdbcEndpoint;
+import io.analyticsetl.common.jdbc.ResultSetRowMapper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Serializable;

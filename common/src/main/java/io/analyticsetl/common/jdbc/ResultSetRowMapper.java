@@ -1,4 +1,4 @@
-package io.analyticsetl.transforms.jdbc;
+package io.analyticsetl.common.jdbc;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -15,11 +15,11 @@ import org.apache.beam.sdk.values.Row;
  * Maps result-set columns to the fields of a Beam schema by name. Timestamps are read as UTC
  * instants (for {@code timestamptz} the stored instant; a plain {@code timestamp} is taken as UTC).
  */
-final class ResultSetRowMapper implements JdbcIO.RowMapper<Row> {
+public final class ResultSetRowMapper implements JdbcIO.RowMapper<Row> {
 
   private final Schema schema;
 
-  ResultSetRowMapper(Schema schema) {
+  public ResultSetRowMapper(Schema schema) {
     this.schema = schema;
   }
 

@@ -1,0 +1,80 @@
+package io.analyticsetl.common.schema;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** The PostgreSQL form of a dataset: column types and the table's DDL. */
+public final class PostgresForm {
+
+  private PostgresForm() {}
+
+  public static String type(Column column) {
+    return switch (column.type()) {
+      case BIGINT -> "BIGINT";
+      case INT -> "INTEGER";
+      case STRING -> "TEXT";
+      case BOOLEAN -> "BOOLEAN";
+      case DOUBLE -> "DOUBLE PRECISION";
+      case DECIMAL -> "NUMERIC(" + column.precision() + "," + column.scale() + ")";
+      case DATE -> "DATE";
+      case TIMESTAMP -> "TIMESTAMPTZ";
+    };
+  }
+
+  /**
+   * {@code CREATE TABLE IF NOT EXISTS <schema>.<dataset>} with a primary key on the natural key.
+   * {@code schema} must already be a checked identifier.
+   */
+  public static String createTable(Dataset dataset, String schema) {
+    return createTable(dataset, schema, dataset.name());
+  }
+
+  public static String createTable(Dataset dataset, String schema, String table) {
+    List<String> lines = new ArrayList<>();
+    for (Column column : dataset.columns()) {
+      lines.add("  " + column.name() + " " + type(column) + (column.nullable() ? "" : " NOT NULL"));
+    }
+    if (!dataset.naturalKey().isEmpty()) {
+      lines.add("  PRIMARY KEY (" + String.join(", ", dataset.naturalKey()) + ")");
+    }
+    return "CREATE TABLE IF NOT EXISTS "
+        + schema
+        + "."
+        + table
+        + " (\n"
+        + String.join(",\n", lines)
+        + "\n)";
+  }
+
+  /** {@code INSERT INTO <schema>.<dataset> (<columns>) VALUES (?, ...)}, columns in dataset order. */
+  public static String insert(Dataset dataset, String schema) {
+    List<String> names = dataset.columns().stream().map(Column::name).toList();
+    return "INSERT INTO "
+        + schema
+        + "."
+        + dataset.name()
+        + " ("
+        + String.join(", ", names)
+        + ") VALUES ("
+        + String.join(", ", names.stream().map(n -> "?").toList())
+        + ")";
+  }
+
+  /** {@link #insert} plus {@code ON CONFLICT (natural key) DO UPDATE SET <other columns>}. */
+  public static String upsert(Dataset dataset, String schema) {
+    if (dataset.naturalKey().isEmpty()) {
+      return insert(dataset, schema);
+    }
+    List<String> updates =
+        dataset.columns().stream()
+            .map(Column::name)
+            .filter(name -> !dataset.naturalKey().contains(name))
+            .map(name -> name + " = EXCLUDED." + name)
+            .toList();
+    return insert(dataset, schema)
+        + " ON CONFLICT ("
+        + String.join(", ", dataset.naturalKey())
+        + ") DO "
+        + (updates.isEmpty() ? "NOTHING" : "UPDATE SET " + String.join(", ", updates));
+  }
+}

@@ -1,0 +1,287 @@
+package io.analyticsetl.common.sink;
+
+import io.analyticsetl.common.jdbc.JdbcEndpoint;
+import io.analyticsetl.common.jdbc.ResultSetRowMapper;
+import io.analyticsetl.common.jdbc.RowBinder;
+import io.analyticsetl.common.ledger.StageCounters;
+import io.analyticsetl.common.schema.Column;
+import io.analyticsetl.common.schema.Dataset;
+import io.analyticsetl.common.schema.PostgresForm;
+import io.analyticsetl.common.schema.WriteMode;
+import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.coders.VoidCoder;
+import org.apache.beam.sdk.io.jdbc.JdbcIO;
+import org.apache.beam.sdk.schemas.SchemaCoder;
+import org.apache.beam.sdk.transforms.Count;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.Wait;
+import org.apache.beam.sdk.transforms.WithKeys;
+import org.apache.beam.sdk.transforms.join.CoGbkResult;
+import org.apache.beam.sdk.transforms.join.CoGroupByKey;
+import org.apache.beam.sdk.transforms.join.KeyedPCollectionTuple;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PBegin;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PDone;
+import org.apache.beam.sdk.values.Row;
+import org.apache.beam.sdk.values.TupleTag;
+
+/**
+ * Tables {@code <domain>.<dataset>} in a relational database (PostgreSQL types), created from the
+ * dataset definition when missing. {@link WriteMode#UPSERT} upserts on the natural key in batches;
+ * {@link WriteMode#REPLACE_PARTITIONS} replaces each partition's rows in one transaction;
+ * {@link WriteMode#FULL_REBUILD} replaces the whole table in one transaction, so a reader sees
+ * either the old table or the new one, never a half-empty one, and a failure leaves the old rows.
+ */
+public final class JdbcSink implements DatasetSink {
+
+  private static final int BATCH_SIZE = 1_000;
+
+  private final JdbcEndpoint endpoint;
+
+  public JdbcSink(JdbcEndpoint endpoint) {
+    this.endpoint = endpoint;
+  }
+
+  @Override
+  public String kind() {
+    return "jdbc";
+  }
+
+  /** The table's schema is the dataset's domain (a checked identifier by construction). */
+  static String table(Dataset dataset) {
+    return dataset.domain() + "." + dataset.name();
+  }
+
+  @Override
+  public PTransform<PCollection<Row>, PDone> write(Dataset dataset) {
+    JdbcEndpoint database = endpoint;
+    return new PTransform<>("WriteJdbc_" + dataset.name()) {
+      @Override
+      public PDone expand(PCollection<Row> rows) {
+        StageCounters stage = StageCounters.of("write_" + dataset.name());
+        PCollection<Row> incoming = rows.apply(stage.countRead()).setRowSchema(dataset.beamSchema());
+        PCollection<Void> tableReady =
+            rows.getPipeline()
+                .apply("Table", Create.of(table(dataset)))
+                .apply("CreateTableIfMissing", ParDo.of(new CreateTableIfMissing(database, dataset)))
+                .setCoder(VoidCoder.of());
+        switch (dataset.writeMode()) {
+          case UPSERT -> upsert(dataset, database, stage, incoming, tableReady);
+          case REPLACE_PARTITIONS, FULL_REBUILD -> replace(dataset, database, stage, incoming, tableReady);
+        }
+        return PDone.in(rows.getPipeline());
+      }
+    };
+  }
+
+  private static void upsert(
+      Dataset dataset,
+      JdbcEndpoint database,
+      StageCounters stage,
+      PCollection<Row> incoming,
+      PCollection<Void> tableReady) {
+    PCollection<Void> written =
+        incoming
+            .apply("AfterTableReady", Wait.on(tableReady))
+            .setRowSchema(dataset.beamSchema())
+            .apply(
+                "Upsert",
+                JdbcIO.<Row>write()
+                    .withDataSourceProviderFn(database.dataSourceProvider())
+                    .withStatement(PostgresForm.upsert(dataset, dataset.domain()))
+                    .withPreparedStatementSetter((row, statement) -> RowBinder.bind(statement, dataset, row))
+                    .withBatchSize(BATCH_SIZE)
+                    .withResults());
+    incoming
+        .apply("CountRows", Count.globally())
+        .apply("AfterUpsert", Wait.on(written))
+        .apply("CountWritten", ParDo.of(new CountWritten(stage)));
+  }
+
+  /**
+   * Groups the rows of each unit that is replaced as a whole (a partition, or the whole table) and
+   * replaces it in one transaction. For a full rebuild, the table is replaced even when the run has
+   * no rows.
+   */
+  private static void replace(
+      Dataset dataset,
+      JdbcEndpoint database,
+      StageCounters stage,
+      PCollection<Row> incoming,
+      PCollection<Void> tableReady) {
+    boolean whole = dataset.writeMode() == WriteMode.FULL_REBUILD;
+    KvCoder<String, Row> keyed = KvCoder.of(StringUtf8Coder.of(), SchemaCoder.of(dataset.beamSchema()));
+    TupleTag<Row> rowsTag = new TupleTag<>();
+    TupleTag<String> unitTag = new TupleTag<>();
+    PCollection<KV<String, String>> units =
+        whole
+            ? incoming.getPipeline().apply("WholeTable", Create.of(KV.of("", "")))
+            : incoming.getPipeline().apply("NoExtraUnits", Create.empty(KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of())));
+    PCollection<KV<String, CoGbkResult>> grouped =
+        KeyedPCollectionTuple.of(
+                rowsTag,
+                incoming
+                    .apply("Unit", WithKeys.of((Row row) -> whole ? "" : dataset.partitionPath(row)))
+                    .setCoder(keyed))
+            .and(unitTag, units)
+            .apply("GroupByUnit", CoGroupByKey.create());
+    grouped
+        .apply("AfterTableReady", Wait.on(tableReady))
+        .setCoder(grouped.getCoder())
+        .apply("ReplaceInTransaction", ParDo.of(new ReplaceUnit(database, dataset, rowsTag, stage)));
+  }
+
+  @Override
+  public PTransform<PBegin, PCollection<Row>> read(Dataset dataset) {
+    JdbcEndpoint database = endpoint;
+    return new PTransform<>("ReadJdbc_" + dataset.name()) {
+      @Override
+      public PCollection<Row> expand(PBegin begin) {
+        return begin
+            .apply("Table", Create.of(table(dataset)))
+            .apply("ReadTableIfExists", ParDo.of(new ReadTableIfExists(database, dataset)))
+            .setRowSchema(dataset.beamSchema());
+      }
+    };
+  }
+
+  private static boolean tableExists(Connection connection, Dataset dataset) throws SQLException {
+    DatabaseMetaData meta = connection.getMetaData();
+    try (ResultSet tables = meta.getTables(null, dataset.domain(), dataset.name(), null)) {
+      return tables.next();
+    }
+  }
+
+  private static final class CreateTableIfMissing extends DoFn<String, Void> {
+    private final JdbcEndpoint database;
+    private final Dataset dataset;
+
+    CreateTableIfMissing(JdbcEndpoint database, Dataset dataset) {
+      this.database = database;
+      this.dataset = dataset;
+    }
+
+    @ProcessElement
+    public void process(OutputReceiver<Void> out) throws SQLException {
+      try (Connection connection = database.dataSource().getConnection();
+          Statement statement = connection.createStatement()) {
+        connection.setAutoCommit(true);
+        statement.execute("CREATE SCHEMA IF NOT EXISTS " + dataset.domain());
+        statement.execute(PostgresForm.createTable(dataset, dataset.domain()));
+      }
+      out.output(null);
+    }
+  }
+
+  private static final class ReplaceUnit extends DoFn<KV<String, CoGbkResult>, Void> {
+    private final JdbcEndpoint database;
+    private final Dataset dataset;
+    private final TupleTag<Row> rowsTag;
+    private final StageCounters stage;
+
+    ReplaceUnit(JdbcEndpoint database, Dataset dataset, TupleTag<Row> rowsTag, StageCounters stage) {
+      this.database = database;
+      this.dataset = dataset;
+      this.rowsTag = rowsTag;
+      this.stage = stage;
+    }
+
+    @ProcessElement
+    public void process(@Element KV<String, CoGbkResult> unit) throws SQLException {
+      Iterable<Row> rows = unit.getValue().getAll(rowsTag);
+      boolean whole = dataset.writeMode() == WriteMode.FULL_REBUILD;
+      List<Column> partitionColumns =
+          dataset.partitionKeys().stream().map(k -> dataset.column(k.column())).toList();
+      long count = 0;
+      try (Connection connection = database.dataSource().getConnection()) {
+        connection.setAutoCommit(false);
+        try {
+          if (whole) {
+            try (Statement delete = connection.createStatement()) {
+              delete.executeUpdate("DELETE FROM " + table(dataset));
+            }
+          } else {
+            Row first = rows.iterator().next();
+            String where =
+                String.join(" AND ", partitionColumns.stream().map(c -> c.name() + " = ?").toList());
+            try (PreparedStatement delete =
+                connection.prepareStatement("DELETE FROM " + table(dataset) + " WHERE " + where)) {
+              RowBinder.bind(delete, partitionColumns, first, 1);
+              delete.executeUpdate();
+            }
+          }
+          // The unit was emptied in this transaction, so a duplicate natural key is an error here.
+          try (PreparedStatement statement =
+              connection.prepareStatement(PostgresForm.insert(dataset, dataset.domain()))) {
+            for (Row row : rows) {
+              RowBinder.bind(statement, dataset, row);
+              statement.addBatch();
+              if (++count % BATCH_SIZE == 0) {
+                statement.executeBatch();
+              }
+            }
+            statement.executeBatch();
+          }
+          connection.commit();
+        } catch (SQLException | RuntimeException e) {
+          connection.rollback();
+          SQLException next = e instanceof SQLException sql ? sql.getNextException() : null;
+          throw new IllegalStateException(
+              "replacing "
+                  + (whole ? "table " + table(dataset) : "partition " + unit.getKey() + " of " + table(dataset))
+                  + " failed and was rolled back: "
+                  + (next != null ? next.getMessage() : e.getMessage()),
+              e);
+        } finally {
+          connection.setAutoCommit(true);
+        }
+      }
+      stage.written(count);
+    }
+  }
+
+  private static final class ReadTableIfExists extends DoFn<String, Row> {
+    private final JdbcEndpoint database;
+    private final Dataset dataset;
+
+    ReadTableIfExists(JdbcEndpoint database, Dataset dataset) {
+      this.database = database;
+      this.dataset = dataset;
+    }
+
+    @ProcessElement
+    public void process(OutputReceiver<Row> out) throws SQLException {
+      String columns = String.join(", ", dataset.columns().stream().map(Column::name).toList());
+      ResultSetRowMapper mapper = new ResultSetRowMapper(dataset.beamSchema());
+      try (Connection connection = database.dataSource().getConnection()) {
+        if (!tableExists(connection, dataset)) {
+          return;
+        }
+        connection.setAutoCommit(false); // lets PostgreSQL stream with a cursor
+        try (Statement statement = connection.createStatement()) {
+          statement.setFetchSize(10_000);
+          try (ResultSet rs = statement.executeQuery("SELECT " + columns + " FROM " + table(dataset))) {
+            while (rs.next()) {
+              out.output(mapper.mapRow(rs));
+            }
+          }
+        } finally {
+          connection.commit();
+          connection.setAutoCommit(true);
+        }
+      }
+    }
+  }
+}
