@@ -98,6 +98,7 @@ public final class Launcher {
     if (options.getS3PathStyleAccess()) {
       options.as(S3Options.class).setS3ClientFactoryClass(PathStyleS3ClientBuilderFactory.class);
     }
+    Sinks.configure(options);
     FileSystems.setDefaultPipelineOptions(options);
 
     Instant startedAt = Instant.now();

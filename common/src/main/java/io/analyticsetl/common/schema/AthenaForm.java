@@ -7,7 +7,8 @@ import java.util.List;
  * The Athena (Hive DDL) form of a dataset's Parquet layout: {@code CREATE EXTERNAL TABLE ...
  * STORED AS PARQUET} with partition projection, so new partitions need no {@code MSCK REPAIR}.
  * A day partition ({@code dt}) is a date projection; any other partition key is an injected
- * projection (queries must name its value, which is how per-app tables are queried).
+ * projection (queries must name its value, which is how per-app tables are queried). A column
+ * that is also a partition key (app_id) is declared once, as the partition key.
  */
 public final class AthenaForm {
 
@@ -35,7 +36,10 @@ public final class AthenaForm {
         dataset.partitionKeys().stream().map(Dataset.PartitionKey::name).toList();
     List<String> columns = new ArrayList<>();
     for (Column column : dataset.columns()) {
-      columns.add("  `" + column.name() + "` " + type(column));
+      // Athena refuses a name that is both a column and a partition key; the partition supplies it.
+      if (!partitionNames.contains(column.name())) {
+        columns.add("  `" + column.name() + "` " + type(column));
+      }
     }
     StringBuilder ddl = new StringBuilder();
     ddl.append("CREATE EXTERNAL TABLE IF NOT EXISTS `")

@@ -87,7 +87,7 @@ public final class BigQueryForm {
           switch (column.type()) {
             case DATE -> value.toString();
             case TIMESTAMP -> TIMESTAMP.format((Instant) value);
-            case DECIMAL -> ((BigDecimal) value).toPlainString();
+            case DECIMAL -> ((BigDecimal) value).setScale(column.scale(), java.math.RoundingMode.HALF_EVEN).toPlainString();
             case INT -> ((Integer) value).longValue();
             default -> value;
           });

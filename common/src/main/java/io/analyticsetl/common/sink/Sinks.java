@@ -6,6 +6,7 @@ import io.analyticsetl.common.options.InvalidOptionException;
 import io.analyticsetl.common.options.OptionValues;
 import io.analyticsetl.common.secrets.Secret;
 import java.util.List;
+import org.apache.beam.sdk.extensions.gcp.options.GcpOptions;
 
 /** Chooses the sink of a run from {@code --sink}, or from the runner when it is absent. */
 public final class Sinks {
@@ -49,6 +50,13 @@ public final class Sinks {
         }
       }
       default -> {}
+    }
+  }
+
+  /** Option defaults that follow from the sink: BigQuery jobs run in the destination project. */
+  public static void configure(EtlOptions options) {
+    if (kind(options).equals("bigquery") && options.as(GcpOptions.class).getProject() == null) {
+      options.as(GcpOptions.class).setProject(options.getBigQueryProject());
     }
   }
 
