@@ -211,9 +211,32 @@ class IntegrationUsagePipelineTest {
     assertThat(missing.exitCode(), is(2));
     assertThat(missing.err(), containsString("--sourceJdbcUrl"));
 
+    Launch jdbcWithoutTarget = Launch.of(PIPELINE, "--sourceJdbcUrl=jdbc:postgresql://x/y", "--sink=jdbc");
+    assertThat(jdbcWithoutTarget.exitCode(), is(2));
+    assertThat(jdbcWithoutTarget.err(), containsString("--targetJdbcUrl"));
+
+    Launch bigQueryWithoutProject = Launch.of(PIPELINE, "--sourceJdbcUrl=jdbc:postgresql://x/y", "--sink=bigquery");
+    assertThat(bigQueryWithoutProject.exitCode(), is(2));
+    assertThat(bigQueryWithoutProject.err(), containsString("--bigQueryProject"));
+
     Launch injected = Launch.of(PIPELINE, "--sourceJdbcUrl=jdbc:postgresql://x/y", "--sourceSchema=a;drop table x");
     assertThat(injected.exitCode(), is(2));
     assertThat(injected.err(), containsString("--sourceSchema"));
+  }
+
+  @Test
+  void printsTheDatasetsDdlForEveryTargetWithoutRunning() {
+    Launch postgres = Launch.of(PIPELINE, "--printDdl=postgres");
+    assertThat(postgres.exitCode(), is(0));
+    assertThat(postgres.out(), containsString("CREATE TABLE IF NOT EXISTS ecommerce.integration_usage_daily"));
+    assertThat(postgres.out(), containsString("PRIMARY KEY (shop_id, day)"));
+    Launch athena = Launch.of(PIPELINE, "--printDdl=athena", "--outputRoot=s3://bucket/etl");
+    assertThat(athena.out(), containsString("LOCATION 's3://bucket/etl/ecommerce/integration_usage_daily/'"));
+    assertThat(athena.out(), containsString("'projection.dt.type' = 'date'"));
+    Launch bigQuery = Launch.of(PIPELINE, "--printDdl=bigquery", "--bigQueryProject=acme");
+    assertThat(bigQuery.out(), containsString("`acme.ecommerce.integration_usage_daily`"));
+    assertThat(bigQuery.out(), containsString("PARTITION BY day"));
+    assertThat(Launch.of(PIPELINE, "--printDdl=oracle").exitCode(), is(2));
   }
 
   @Test
