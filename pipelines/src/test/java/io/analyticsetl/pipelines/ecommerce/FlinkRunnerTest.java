@@ -1,0 +1,71 @@
+package io.analyticsetl.pipelines.ecommerce;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.is;
+
+import io.analyticsetl.common.ledger.RunLedger;
+import io.analyticsetl.pipelines.Launch;
+import io.analyticsetl.testkit.LocalPostgres;
+import io.analyticsetl.testkit.Parquet;
+import io.analyticsetl.testkit.ecommerce.EcommerceSeed;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The ecommerce pipelines on Flink's embedded mini-cluster produce exactly the DirectRunner's rows. */
+class FlinkRunnerTest {
+
+  private static final LocalDate RUN_DATE = LocalDate.of(2026, 4, 15);
+
+  @TempDir Path temp;
+
+  @Test
+  void flinkLocalAndDirectRunnerOutputsAreIdentical() throws Exception {
+    String source = LocalPostgres.newDatabase("flink_source");
+    EcommerceSeed.createTables(source, "ecommerce");
+    new EcommerceSeed(11, RUN_DATE).seed(source, "ecommerce", EcommerceSeed.Size.small(), 1);
+
+    for (String pipeline : List.of("ecommerce-integration-usage", "ecommerce-sending-stats")) {
+      String[] common = {pipeline, "--sourceJdbcUrl=" + source, "--runDate=" + RUN_DATE};
+      Launch direct = Launch.of(concat(common, "--outputRoot=" + temp.resolve("direct")));
+      assertThat(direct.err(), direct.exitCode(), is(0));
+      Launch flink =
+          Launch.of(
+              concat(common, "--outputRoot=" + temp.resolve("flink"), "--runner=FlinkRunner",
+                  "--flinkMaster=[local]", "--parallelism=2"));
+      assertThat(flink.err(), flink.exitCode(), is(0));
+    }
+
+    for (String dataset : List.of("integration_usage_daily/*", "sending_stats_30d")) {
+      assertThat(
+          dataset,
+          rows(temp.resolve("flink"), dataset),
+          equalTo(rows(temp.resolve("direct"), dataset)));
+    }
+    assertThat(rows(temp.resolve("direct"), "integration_usage_daily/*").size() > 100, is(true));
+
+    try (Stream<Path> ledgers = Files.walk(temp.resolve("flink").resolve("_runs"))) {
+      for (Path file : ledgers.filter(p -> p.toString().endsWith(".json")).toList()) {
+        RunLedger ledger = RunLedger.fromJson(Files.readString(file));
+        assertThat(ledger.runner(), is("FlinkRunner"));
+        assertThat(ledger.balanced(), is(true));
+        assertThat(ledger.stages().isEmpty(), is(false));
+      }
+    }
+  }
+
+  private static List<List<String>> rows(Path root, String dataset) {
+    return Parquet.query(
+        "SELECT * EXCLUDE (filename) FROM read_parquet('" + root + "/ecommerce/" + dataset
+            + "/*.parquet', filename = true) ORDER BY ALL");
+  }
+
+  private static String[] concat(String[] first, String... more) {
+    return Stream.concat(Stream.of(first), Stream.of(more)).toArray(String[]::new);
+  }
+}
