@@ -4,6 +4,7 @@ import io.analyticsetl.common.options.EtlOptions;
 import io.analyticsetl.common.run.EtlPipeline;
 import io.analyticsetl.common.run.ExitCode;
 import io.analyticsetl.common.run.Launcher;
+import io.analyticsetl.pipelines.acmeshop.AcmeshopPipeline;
 import io.analyticsetl.pipelines.ecommerce.IntegrationUsagePipeline;
 import io.analyticsetl.pipelines.ecommerce.SendingStatsPipeline;
 import java.io.PrintStream;
@@ -18,7 +19,7 @@ public final class Main {
 
   /** Every pipeline of the suite, by launch name. */
   public static final List<EtlPipeline<?>> PIPELINES =
-      List.of(new IntegrationUsagePipeline(), new SendingStatsPipeline());
+      List.of(new AcmeshopPipeline(), new IntegrationUsagePipeline(), new SendingStatsPipeline());
 
   private Main() {}
 

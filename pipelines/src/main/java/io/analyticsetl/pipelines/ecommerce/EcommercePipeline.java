@@ -2,9 +2,8 @@ package io.analyticsetl.pipelines.ecommerce;
 
 import io.analyticsetl.common.jdbc.JdbcEndpoint;
 import io.analyticsetl.common.options.InvalidOptionException;
-import io.analyticsetl.common.options.OptionValues;
+import io.analyticsetl.common.options.JdbcSources;
 import io.analyticsetl.common.run.EtlPipeline;
-import io.analyticsetl.common.secrets.Secret;
 
 /** What the ecommerce pipelines share: their options and the source database they read. */
 abstract class EcommercePipeline implements EtlPipeline<EcommerceOptions> {
@@ -21,8 +20,7 @@ abstract class EcommercePipeline implements EtlPipeline<EcommerceOptions> {
 
   @Override
   public void validate(EcommerceOptions options) {
-    OptionValues.required("sourceJdbcUrl", options.getSourceJdbcUrl());
-    schema(options);
+    JdbcSources.validate(options, EcommerceDatasets.DOMAIN);
     if (options.getSourceReadPartitions() < 1) {
       throw new InvalidOptionException("sourceReadPartitions", "must be at least 1");
     }
@@ -34,16 +32,10 @@ abstract class EcommercePipeline implements EtlPipeline<EcommerceOptions> {
   }
 
   static String schema(EcommerceOptions options) {
-    return options.getSourceSchema() == null
-        ? EcommerceDatasets.DOMAIN
-        : OptionValues.identifier("sourceSchema", options.getSourceSchema());
+    return JdbcSources.schema(options, EcommerceDatasets.DOMAIN);
   }
 
   static JdbcEndpoint database(EcommerceOptions options) {
-    return new JdbcEndpoint(
-        "source database",
-        options.getSourceJdbcUrl(),
-        options.getSourceJdbcUser(),
-        Secret.fromEnvironment(options.getSourceJdbcPasswordEnv()));
+    return JdbcSources.database(options);
   }
 }

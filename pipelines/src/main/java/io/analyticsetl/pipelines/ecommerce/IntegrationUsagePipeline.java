@@ -7,6 +7,7 @@ import io.analyticsetl.common.schema.Dataset;
 import io.analyticsetl.common.options.OptionValues;
 import io.analyticsetl.common.run.RunContext;
 import io.analyticsetl.common.values.DayRange;
+import io.analyticsetl.common.values.Days;
 import io.analyticsetl.common.values.LocalDateCoder;
 import io.analyticsetl.transforms.GapFill;
 import io.analyticsetl.transforms.jdbc.JdbcQuery;
@@ -15,7 +16,6 @@ import io.analyticsetl.transforms.validate.Rule;
 import io.analyticsetl.transforms.validate.Validate;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.util.List;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.coders.Coder;
@@ -176,8 +176,8 @@ public final class IntegrationUsagePipeline extends EcommercePipeline {
                     (KV<Long, DayRange> range) ->
                         QueryParameters.of(
                             range.getKey(),
-                            startOf(range.getValue().first()),
-                            startOf(range.getValue().last().plusDays(1)))))
+                            Days.startOf(range.getValue().first()),
+                            Days.startOf(range.getValue().last().plusDays(1)))))
             .apply(
                 "KeyByShop",
                 MapElements.into(
@@ -209,14 +209,6 @@ public final class IntegrationUsagePipeline extends EcommercePipeline {
             .apply("ToUsageRows", ParDo.of(new ToUsageRows(dayTag, plannedTag)))
             .setRowSchema(INTEGRATION_USAGE_DAILY.beamSchema());
     run.write(INTEGRATION_USAGE_DAILY, usage);
-  }
-
-  private static Instant startOf(LocalDate day) {
-    return day.atStartOfDay(ZoneOffset.UTC).toInstant();
-  }
-
-  private static LocalDate utcDay(Instant instant) {
-    return instant.atZone(ZoneOffset.UTC).toLocalDate();
   }
 
   /**
@@ -315,13 +307,13 @@ public final class IntegrationUsagePipeline extends EcommercePipeline {
   }
 
   private static LocalDate createdDay(Row shop) {
-    return utcDay(shop.getLogicalTypeValue("created_at", Instant.class));
+    return Days.utcDay(shop.getLogicalTypeValue("created_at", Instant.class));
   }
 
   /** runDate - 1, or the deletion day when that is earlier. */
   private static LocalDate lastDayOf(Row shop, LocalDate lastDay) {
     Instant deletedAt = shop.getLogicalTypeValue("deleted_at", Instant.class);
-    return deletedAt != null && utcDay(deletedAt).isBefore(lastDay) ? utcDay(deletedAt) : lastDay;
+    return deletedAt != null && Days.utcDay(deletedAt).isBefore(lastDay) ? Days.utcDay(deletedAt) : lastDay;
   }
 
   /** One integration_usage_daily row per gap-filled day, with the shop's attributes. */

@@ -4,6 +4,7 @@ import static io.analyticsetl.pipelines.ecommerce.EcommerceDatasets.SENDING_STAT
 
 import io.analyticsetl.common.run.RunContext;
 import io.analyticsetl.common.schema.Dataset;
+import io.analyticsetl.common.values.Days;
 import io.analyticsetl.common.values.LocalDateCoder;
 import io.analyticsetl.transforms.RollingSum;
 import io.analyticsetl.transforms.jdbc.JdbcQuery;
@@ -12,7 +13,6 @@ import io.analyticsetl.transforms.validate.Rule;
 import io.analyticsetl.transforms.validate.Validate;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.util.List;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.coders.KvCoder;
@@ -70,8 +70,8 @@ public final class SendingStatsPipeline extends EcommercePipeline {
   public void build(Pipeline pipeline, EcommerceOptions options, RunContext run) {
     String schema = schema(options);
     LocalDate lastDay = run.runDate().minusDays(1);
-    Instant windowStart = run.runDate().minusDays(WINDOW_DAYS).atStartOfDay(ZoneOffset.UTC).toInstant();
-    Instant windowEnd = run.runDate().atStartOfDay(ZoneOffset.UTC).toInstant();
+    Instant windowStart = Days.startOf(run.runDate().minusDays(WINDOW_DAYS));
+    Instant windowEnd = Days.startOf(run.runDate());
 
     JdbcQuery emailsQuery =
         JdbcQuery.fromResource("sql/ecommerce/emails_in_window.sql")
@@ -107,9 +107,7 @@ public final class SendingStatsPipeline extends EcommercePipeline {
                         email ->
                             KV.of(
                                 KV.of(email.getInt64("account_id"), email.getString("category")),
-                                email.getLogicalTypeValue("sent_at", Instant.class)
-                                    .atZone(ZoneOffset.UTC)
-                                    .toLocalDate())))
+                                Days.utcDay(email.getLogicalTypeValue("sent_at", Instant.class)))))
             .setCoder(
                 KvCoder.of(KvCoder.of(VarLongCoder.of(), StringUtf8Coder.of()), LocalDateCoder.of()))
             .apply("CountPerDay", Count.perElement())
