@@ -17,6 +17,8 @@ if [[ "${REBUILD:-0}" == 1 || ! -f "$BUNDLE" || ! -f "$DEMO_CLASSPATH" || ! -f d
 fi
 
 if [[ $# -eq 0 ]]; then
+  # The demo's PII key; real runs set their own (see --piiKeyEnv).
+  export ACMESHOP_PII_KEY="${ACMESHOP_PII_KEY:-demo-only-pii-key}"
   exec java -Xmx4g -cp "demo/target/classes:$(cat "$DEMO_CLASSPATH")" io.analyticsetl.demo.LocalDemo out
 fi
 exec java -Xmx4g -jar "$BUNDLE" "$@" --runner=DirectRunner

@@ -4,6 +4,7 @@ import io.analyticsetl.common.ledger.RunLedger;
 import io.analyticsetl.common.run.RunSummary;
 import io.analyticsetl.pipelines.Main;
 import io.analyticsetl.testkit.LocalPostgres;
+import io.analyticsetl.testkit.acmeshop.AcmeshopSeed;
 import io.analyticsetl.testkit.ecommerce.EcommerceSeed;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -39,11 +40,29 @@ public final class LocalDemo {
     EcommerceSeed.createTables(ecommerceDb, "ecommerce");
     new EcommerceSeed(SEED, runDate).seed(ecommerceDb, "ecommerce", EcommerceSeed.Size.demo(), 1);
 
+    console.println("Seeding the shop's acmeshop database in both layouts (v2 and legacy v1) ...");
+    AcmeshopSeed shop = new AcmeshopSeed(SEED, runDate, AcmeshopSeed.Size.demo());
+    String acmeshopV2 = LocalPostgres.newDatabase("acmeshop_v2_demo");
+    shop.writeV2(acmeshopV2, "acmeshop");
+    String acmeshopV1 = LocalPostgres.newDatabase("acmeshop_v1_demo");
+    shop.writeV1(acmeshopV1, "acmeshop");
+
     List<String[]> runs = new ArrayList<>();
     // A first run a week ago, then today's: the second only adds the days since.
     runs.add(args("ecommerce-integration-usage", ecommerceDb, out, runDate.minusDays(7)));
     runs.add(args("ecommerce-integration-usage", ecommerceDb, out, runDate));
     runs.add(args("ecommerce-sending-stats", ecommerceDb, out, runDate));
+    // The last 30 days of shop analytics; the legacy layout goes to its own folder to compare.
+    runs.add(
+        concat(
+            args("acmeshop-analytics", acmeshopV2, out, runDate),
+            "--startDate=" + runDate.minusDays(30),
+            "--sourceSchemaVersion=v2"));
+    runs.add(
+        concat(
+            args("acmeshop-analytics", acmeshopV1, out.resolve("acmeshop-v1-layout"), runDate),
+            "--startDate=" + runDate.minusDays(30),
+            "--sourceSchemaVersion=v1"));
 
     int failures = 0;
     for (String[] run : runs) {
@@ -56,6 +75,7 @@ public final class LocalDemo {
     printSummary(console, out);
     console.println();
     console.println("Parquet output:  " + out);
+    console.println("Legacy layout:   " + out.resolve("acmeshop-v1-layout") + " (acmeshop from the v1 tables)");
     console.println("Dead letters:    " + out.resolve("_dead_letter"));
     console.println("Run ledgers:     " + out.resolve("_runs"));
     console.println("Query it, e.g. with DuckDB:");
@@ -72,11 +92,18 @@ public final class LocalDemo {
     };
   }
 
+  private static String[] concat(String[] first, String... more) {
+    String[] all = java.util.Arrays.copyOf(first, first.length + more.length);
+    System.arraycopy(more, 0, all, first.length, more.length);
+    return all;
+  }
+
   /** One line per run, from the ledgers the runs wrote. */
   private static void printSummary(PrintStream console, Path out) throws IOException {
     List<RunLedger> ledgers = new ArrayList<>();
-    try (Stream<Path> files = Files.walk(out.resolve("_runs"))) {
-      for (Path file : files.filter(f -> f.toString().endsWith(".json")).toList()) {
+    try (Stream<Path> files = Files.walk(out)) {
+      for (Path file : files.filter(f -> f.getParent().getParent().getFileName().toString().equals("_runs")
+          && f.toString().endsWith(".json")).toList()) {
         ledgers.add(RunLedger.fromJson(Files.readString(file)));
       }
     }

@@ -31,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * acmeshop-analytics on generated shops, in both layouts, against an independent SQL computation
  * of every definition in the issue.
  */
-class AcmeshopPipelineTest {
+public class AcmeshopPipelineTest {
 
   private static final String PIPELINE = "acmeshop-analytics";
   private static final String PII_KEY = "test-only-pii-key"; // set for the test JVM by the build
@@ -158,7 +158,7 @@ class AcmeshopPipelineTest {
   }
 
   /** Numbers compared to 9 decimal places (rates are doubles), rows as sorted lines. */
-  static List<String> normalised(List<List<String>> rows) {
+  public static List<String> normalised(List<List<String>> rows) {
     List<String> lines = new ArrayList<>();
     for (List<String> row : rows) {
       List<String> cells = new ArrayList<>();

@@ -1,4 +1,4 @@
-package io.analyticsetl.pipelines.ecommerce;
+package io.analyticsetl.pipelines.sinks;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.equalTo;
@@ -24,8 +24,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Both ecommerce pipelines write the same input through all three sinks: Parquet (read back with
- * DuckDB), JDBC into a real PostgreSQL, and BigQuery through Beam's fake services. The rows agree.
+ * The ecommerce and acmeshop pipelines write the same input through all three sinks: Parquet (read
+ * back with DuckDB), JDBC into a real PostgreSQL, and BigQuery through Beam's fake services. The
+ * rows agree, and reruns change nothing in any sink.
  */
 class SinksAgreeTest {
 
@@ -104,6 +105,81 @@ class SinksAgreeTest {
     assertThat(parquetStats.size() > 5, is(true));
     assertThat(jdbcStats, equalTo(parquetStats));
     assertThat(bigQueryStats, equalTo(parquetStats));
+  }
+
+  @Test
+  void acmeshopWritesTheSameRowsToEverySinkAndRerunsChangeNothing() throws Exception {
+    LocalDate runDate = LocalDate.of(2026, 5, 1);
+    String source = LocalPostgres.newDatabase("agree_acme");
+    new io.analyticsetl.testkit.acmeshop.AcmeshopSeed(5, runDate, io.analyticsetl.testkit.acmeshop.AcmeshopSeed.Size.small())
+        .writeV2(source, "acmeshop");
+    String target = LocalPostgres.newDatabase("agree_acme_target");
+    FakeDatasetService.setUp();
+    FakeDatasetService bigQuery = new FakeDatasetService();
+    bigQuery.createDataset("acme", "acmeshop", "", "", null);
+    Sinks.Factory fakeBigQuery =
+        (options, runId) ->
+            new BigQuerySink(options.getBigQueryProject(), options.getBigQueryDataset())
+                .withTestServices(
+                    new FakeBigQueryServices().withJobService(new FakeJobService()).withDatasetService(bigQuery));
+    String[] common = {
+      "acmeshop-analytics", "--sourceJdbcUrl=" + source, "--runDate=" + runDate, "--startDate=" + runDate.minusDays(10)
+    };
+    for (int run = 0; run < 2; run++) {
+      assertThat(Launch.of(concat(common, "--outputRoot=" + temp.resolve("parquet"))).exitCode(), is(0));
+      assertThat(
+          Launch.of(concat(common, "--outputRoot=" + temp.resolve("jdbc"), "--sink=jdbc", "--targetJdbcUrl=" + target))
+              .exitCode(),
+          is(0));
+      assertThat(
+          Launch.with(
+                  fakeBigQuery,
+                  concat(common, "--outputRoot=" + temp.resolve("bigquery"), "--sink=bigquery",
+                      "--bigQueryProject=acme", "--tempLocation=" + temp.resolve("bq-temp")))
+              .exitCode(),
+          is(0));
+    }
+    for (var dataset : new io.analyticsetl.pipelines.acmeshop.AcmeshopPipeline().datasets()) {
+      List<String> columns = dataset.columns().stream().map(c -> c.name()).toList();
+      String parquetGlob =
+          temp.resolve("parquet") + "/acmeshop/" + dataset.name() + (dataset.partitionKeys().isEmpty() ? "" : "/*") + "/*.parquet";
+      List<String> parquet =
+          normalised(Parquet.query("SELECT " + textColumns(dataset, "duckdb") + " FROM read_parquet('" + parquetGlob + "')"));
+      List<String> jdbc =
+          normalised(Sql.query(target, "SELECT " + textColumns(dataset, "postgres") + " FROM acmeshop." + dataset.name()));
+      List<List<String>> bigQueryRows = new ArrayList<>();
+      for (TableRow row : bigQuery.getAllRows("acme", "acmeshop", dataset.name())) {
+        List<String> values = new ArrayList<>();
+        for (String column : columns) {
+          Object value = row.get(column);
+          values.add(value == null ? null : value.toString().replace(" UTC", "").replaceAll("\\.000000$", ""));
+        }
+        bigQueryRows.add(values);
+      }
+      assertThat(dataset.name(), parquet.isEmpty(), is(false));
+      assertThat(dataset.name(), jdbc, equalTo(parquet));
+      assertThat(dataset.name(), normalised(bigQueryRows), equalTo(parquet));
+    }
+  }
+
+  /** Every column as text in one format: timestamps to the second in UTC. */
+  private static String textColumns(io.analyticsetl.common.schema.Dataset dataset, String engine) {
+    List<String> columns = new ArrayList<>();
+    for (var column : dataset.columns()) {
+      if (column.type() == io.analyticsetl.common.schema.ColumnType.TIMESTAMP) {
+        columns.add(
+            engine.equals("duckdb")
+                ? "strftime(" + column.name() + " AT TIME ZONE 'UTC', '%Y-%m-%d %H:%M:%S')"
+                : "to_char(" + column.name() + " AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')");
+      } else {
+        columns.add(column.name());
+      }
+    }
+    return String.join(", ", columns);
+  }
+
+  private static List<String> normalised(List<List<String>> rows) {
+    return io.analyticsetl.pipelines.acmeshop.AcmeshopPipelineTest.normalised(rows);
   }
 
   private static String[] concat(String[] first, String... more) {
