@@ -73,8 +73,4 @@ public record RunLedger(
   public double seconds() {
     return java.time.Duration.between(startedAt, endedAt).toMillis() / 1000.0;
   }
-
-  public long total(java.util.function.ToLongFunction<StageCounts> count) {
-    return stages.values().stream().mapToLong(count).sum();
-  }
 }

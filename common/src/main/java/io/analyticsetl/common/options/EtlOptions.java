@@ -71,6 +71,12 @@ public interface EtlOptions extends PipelineOptions {
 
   void setPrintDdl(String value);
 
+  @Description("Seconds between progress lines on stderr while a run is going on; 0 turns them off.")
+  @Default.Integer(30)
+  int getProgressIntervalSeconds();
+
+  void setProgressIntervalSeconds(int value);
+
   @Description("Print stack traces of failures, not only the one-line cause.")
   @Default.Boolean(false)
   boolean getVerbose();

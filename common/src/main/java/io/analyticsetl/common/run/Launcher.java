@@ -118,7 +118,7 @@ public final class Launcher {
       definition.build(pipeline, options, run);
       run.finishGraph(pipeline);
       PipelineResult result = pipeline.run();
-      PipelineResult.State state = result.waitUntilFinish();
+      PipelineResult.State state = waitReportingProgress(definition.name(), result, startedAt, options);
       stages.putAll(LedgerMetrics.stages(result));
       if (state != PipelineResult.State.DONE) {
         status = RunLedger.FAILED;
@@ -173,6 +173,39 @@ public final class Launcher {
     return ExitCode.FAILURE;
   }
 
+  /**
+   * Waits for the run, printing a progress line on stderr every --progressIntervalSeconds with the
+   * ledger counts so far (runners that run the job inside {@code run()}, like Flink batch, have
+   * finished by the time this is called and print nothing).
+   */
+  private PipelineResult.State waitReportingProgress(
+      String pipeline, PipelineResult result, Instant startedAt, EtlOptions options) {
+    int interval = options.getProgressIntervalSeconds();
+    if (interval <= 0) {
+      return result.waitUntilFinish();
+    }
+    while (true) {
+      PipelineResult.State state =
+          result.waitUntilFinish(org.joda.time.Duration.standardSeconds(interval));
+      if (state != null && state.isTerminal()) {
+        return state;
+      }
+      SortedMap<String, StageCounts> soFar;
+      try {
+        soFar = LedgerMetrics.stages(result);
+      } catch (RuntimeException metricsNotAvailableYet) {
+        continue;
+      }
+      err.printf(
+          "%s: running %d s: rows read %d, written %d, dead-lettered %d%n",
+          pipeline,
+          java.time.Duration.between(startedAt, Instant.now()).toSeconds(),
+          RunSummary.rowsRead(soFar),
+          RunSummary.rowsWritten(soFar),
+          RunSummary.rowsDeadLettered(soFar));
+    }
+  }
+
   private static RunLedger withStatus(RunLedger ledger, String status, String cause) {
     return new RunLedger(
         ledger.pipeline(),
@@ -215,6 +248,9 @@ public final class Launcher {
       }
       if (all.stream().noneMatch(a -> a.startsWith("--enforceEncodability"))) {
         all.add("--enforceEncodability=false");
+      }
+      if (all.stream().noneMatch(a -> a.startsWith("--blockOnRun"))) {
+        all.add("--blockOnRun=false"); // so that the launcher can print progress while it waits
       }
     }
     return all.toArray(String[]::new);

@@ -60,6 +60,50 @@ class LauncherTest {
     }
   }
 
+  /** Takes its time, so that progress lines appear. */
+  private record SlowPipeline() implements EtlPipeline<EtlOptions> {
+    @Override
+    public String name() {
+      return "test-slow";
+    }
+
+    @Override
+    public String domain() {
+      return "test";
+    }
+
+    @Override
+    public String summary() {
+      return "sleeps";
+    }
+
+    @Override
+    public Class<EtlOptions> optionsClass() {
+      return EtlOptions.class;
+    }
+
+    @Override
+    public List<io.analyticsetl.common.schema.Dataset> datasets() {
+      return List.of();
+    }
+
+    @Override
+    public void build(Pipeline pipeline, EtlOptions options, RunContext run) {
+      pipeline.apply(Create.of(1)).apply(ParDo.of(new Sleep()));
+    }
+  }
+
+  private static final class Sleep extends DoFn<Integer, Integer> {
+    private final StageCounters stage = StageCounters.of("read_slowly");
+
+    @ProcessElement
+    public void process(@Element Integer i) throws InterruptedException {
+      stage.read();
+      stage.written();
+      Thread.sleep(3_500);
+    }
+  }
+
   private static final class CountUpTo extends DoFn<Integer, Integer> {
     private final StageCounters stage = StageCounters.of("read_things");
     private final int limit;
@@ -116,6 +160,13 @@ class LauncherTest {
     RunLedger ledger = ledger();
     assertThat(ledger.status(), is("FAILED"));
     assertThat(ledger.balanced(), is(false));
+  }
+
+  @Test
+  void longRunsPrintProgressLines() {
+    Result result = launch(new SlowPipeline(), "--outputRoot=" + out, "--progressIntervalSeconds=1");
+    assertThat(result.err(), result.code(), is(0));
+    assertThat(result.err(), containsString("test-slow: running "));
   }
 
   @Test
