@@ -1,13 +1,13 @@
-package io.analyticsetl.pipelines.ecommerce;
+package io.analyticsetl.pipelines;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.is;
 
 import io.analyticsetl.common.ledger.RunLedger;
-import io.analyticsetl.pipelines.Launch;
 import io.analyticsetl.testkit.LocalPostgres;
 import io.analyticsetl.testkit.Parquet;
+import io.analyticsetl.testkit.acmeshop.AcmeshopSeed;
 import io.analyticsetl.testkit.ecommerce.EcommerceSeed;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +17,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The ecommerce pipelines on Flink's embedded mini-cluster produce exactly the DirectRunner's rows. */
+/** Every domain's pipelines on Flink's embedded mini-cluster produce exactly the DirectRunner's rows. */
 class FlinkRunnerTest {
 
   private static final LocalDate RUN_DATE = LocalDate.of(2026, 4, 15);
@@ -25,7 +25,27 @@ class FlinkRunnerTest {
   @TempDir Path temp;
 
   @Test
-  void flinkLocalAndDirectRunnerOutputsAreIdentical() throws Exception {
+  void acmeshopOnFlinkLocalEqualsTheDirectRunner() throws Exception {
+    String source = LocalPostgres.newDatabase("flink_acme");
+    new AcmeshopSeed(13, RUN_DATE, AcmeshopSeed.Size.small()).writeV2(source, "acmeshop");
+    String[] common = {
+      "acmeshop-analytics", "--sourceJdbcUrl=" + source, "--runDate=" + RUN_DATE, "--startDate=" + RUN_DATE.minusDays(20)
+    };
+    Launch direct = Launch.of(concat(common, "--outputRoot=" + temp.resolve("direct")));
+    assertThat(direct.err(), direct.exitCode(), is(0));
+    Launch flink =
+        Launch.of(concat(common, "--outputRoot=" + temp.resolve("flink"), "--runner=FlinkRunner", "--flinkMaster=[local]", "--parallelism=2"));
+    assertThat(flink.err(), flink.exitCode(), is(0));
+    for (var dataset : new io.analyticsetl.pipelines.acmeshop.AcmeshopPipeline().datasets()) {
+      String path = "acmeshop/" + dataset.name() + (dataset.partitionKeys().isEmpty() ? "" : "/*");
+      List<List<String>> expected = table(temp.resolve("direct"), path);
+      assertThat(dataset.name(), expected.isEmpty(), is(false));
+      assertThat(dataset.name(), table(temp.resolve("flink"), path), equalTo(expected));
+    }
+  }
+
+  @Test
+  void ecommerceOnFlinkLocalEqualsTheDirectRunner() throws Exception {
     String source = LocalPostgres.newDatabase("flink_source");
     EcommerceSeed.createTables(source, "ecommerce");
     new EcommerceSeed(11, RUN_DATE).seed(source, "ecommerce", EcommerceSeed.Size.small(), 1);
@@ -60,9 +80,13 @@ class FlinkRunnerTest {
   }
 
   private static List<List<String>> rows(Path root, String dataset) {
+    return table(root, "ecommerce/" + dataset);
+  }
+
+  private static List<List<String>> table(Path root, String path) {
     return Parquet.query(
-        "SELECT * EXCLUDE (filename) FROM read_parquet('" + root + "/ecommerce/" + dataset
-            + "/*.parquet', filename = true) ORDER BY ALL");
+        "SELECT * EXCLUDE (filename) FROM read_parquet('" + root + "/" + path + "/*.parquet', filename = true)"
+            + " ORDER BY ALL");
   }
 
   private static String[] concat(String[] first, String... more) {
