@@ -7,6 +7,7 @@ import io.analyticsetl.common.run.Launcher;
 import io.analyticsetl.pipelines.acmeshop.AcmeshopPipeline;
 import io.analyticsetl.pipelines.ecommerce.IntegrationUsagePipeline;
 import io.analyticsetl.pipelines.ecommerce.SendingStatsPipeline;
+import io.analyticsetl.pipelines.templates.TemplateLauncher;
 import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.List;
@@ -32,6 +33,9 @@ public final class Main {
       printUsage(args.length == 0 ? err : out);
       return args.length == 0 ? ExitCode.INVALID_OR_CHECK_FAILED : ExitCode.SUCCESS;
     }
+    if (args[0].equals("launch")) {
+      return new TemplateLauncher(out, err, System.getenv()).launch(Arrays.copyOfRange(args, 1, args.length));
+    }
     Optional<EtlPipeline<?>> pipeline = find(args[0]);
     if (pipeline.isEmpty()) {
       err.println("unknown pipeline \"" + args[0] + "\"; one of: " + String.join(", ", names()));
@@ -55,6 +59,7 @@ public final class Main {
 
   private static void printUsage(PrintStream stream) {
     stream.println("usage: <pipeline> [--option=value ...]   (<pipeline> --help lists its options)");
+    stream.println("       launch --template=templates/<pipeline>.json [--environment=NAME] [--param name=value ...] [--dry-run]");
     stream.println();
     stream.println("pipelines:");
     for (EtlPipeline<?> pipeline : PIPELINES) {

@@ -1,0 +1,133 @@
+package io.analyticsetl.pipelines.templates;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.not;
+
+import io.analyticsetl.common.ledger.RunLedger;
+import io.analyticsetl.common.run.EtlPipeline;
+import io.analyticsetl.pipelines.Main;
+import io.analyticsetl.testkit.LocalPostgres;
+import io.analyticsetl.testkit.ecommerce.EcommerceSeed;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TemplateLauncherTest {
+
+  private static final Path TEMPLATES = Path.of("").toAbsolutePath().getParent().resolve("templates");
+  private static final String SENDING_STATS = TEMPLATES.resolve("ecommerce-sending-stats.json").toString();
+  private static String source;
+
+  @TempDir Path out;
+
+  @BeforeAll
+  static void sourceDatabase() {
+    source = LocalPostgres.newDatabase("templates");
+    EcommerceSeed.createTables(source, "ecommerce");
+    new EcommerceSeed(23, LocalDate.of(2026, 3, 1)).seed(source, "ecommerce", EcommerceSeed.Size.small(), 1);
+  }
+
+  private record Result(int code, String out, String err) {}
+
+  private static Result launch(Map<String, String> environment, String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code =
+        new TemplateLauncher(
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8), environment)
+            .launch(args);
+    Result result = new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    System.err.print(result.out() + result.err());
+    return result;
+  }
+
+  @Test
+  void everyPipelineHasATemplateWhoseParametersAreItsOptions() throws Exception {
+    for (EtlPipeline<?> pipeline : Main.PIPELINES) {
+      Path file = TEMPLATES.resolve(pipeline.name() + ".json");
+      assertThat(file + " exists", Files.exists(file), is(true));
+      LaunchTemplate template = LaunchTemplate.read(file);
+      assertThat(template.pipeline(), is(pipeline.name()));
+      TemplateLauncher.checkAgainstOptions(template, pipeline); // throws on a parameter that is no option
+      for (LaunchTemplate.Parameter parameter : template.parameters()) {
+        assertThat(parameter.name(), parameter.pattern() != null, is(true));
+      }
+    }
+  }
+
+  @Test
+  void launchesOnTheDirectRunnerWithParametersFromArgumentsAndEnvironment() throws Exception {
+    Result result =
+        launch(
+            Map.of("SOURCE_JDBC_URL", source),
+            "--template=" + SENDING_STATS, "--param", "runDate=2026-03-01", "--param", "outputRoot=" + out);
+    assertThat(result.err(), result.code(), is(0));
+    assertThat(result.out(), containsString("launching: ecommerce-sending-stats --runner=DirectRunner --sink=parquet"));
+    assertThat(ledger().runner(), is("DirectRunner"));
+    assertThat(Files.isDirectory(out.resolve("ecommerce/sending_stats_30d")), is(true));
+  }
+
+  @Test
+  void launchesOnFlinkLocalThroughItsEnvironment() throws Exception {
+    Result result =
+        launch(
+            Map.of(),
+            "--template=" + SENDING_STATS, "--environment=flink-local",
+            "--param", "sourceJdbcUrl=" + source, "--param", "runDate=2026-03-01", "--param", "outputRoot=" + out);
+    assertThat(result.err(), result.code(), is(0));
+    assertThat(result.out(), containsString("--runner=FlinkRunner"));
+    assertThat(ledger().runner(), is("FlinkRunner"));
+  }
+
+  @Test
+  void refusesBadParametersBeforeAnythingStarts() {
+    String[][] bad = {
+      {"--template=" + SENDING_STATS, "--param", "sourceJdbcUrl=" + source, "--param", "runDate=2026-3-1"},
+      {"--template=" + SENDING_STATS, "--param", "runDate=2026-03-01"},
+      {"--template=" + SENDING_STATS, "--param", "sourceJdbcUrl=" + source, "--param", "noSuchParameter=1"},
+      {"--template=" + SENDING_STATS, "--param", "sourceJdbcUrl=" + source, "--environment=flink-cluster"},
+      {"--template=" + SENDING_STATS, "--param", "sourceJdbcUrl=" + source, "--environment=mars"},
+    };
+    String[] named = {"parameter runDate", "parameter sourceJdbcUrl is required", "parameter noSuchParameter",
+        "environment variable FLINK_MASTER", "unknown environment mars"};
+    for (int i = 0; i < bad.length; i++) {
+      String[] args = Stream.concat(Stream.of(bad[i]), Stream.of("--param", "outputRoot=" + out)).toArray(String[]::new);
+      Result result = launch(Map.of(), args);
+      assertThat(named[i], result.code(), is(2));
+      assertThat(result.err(), containsString(named[i]));
+      assertThat(result.out(), not(containsString("launching")));
+    }
+    assertThat(Files.exists(out.resolve("_runs")), is(false));
+  }
+
+  @Test
+  void printsTheCommandWithSecretsMasked() {
+    Result result =
+        launch(
+            Map.of(),
+            "--template=" + SENDING_STATS, "--dry-run",
+            "--param", "sourceJdbcUrl=jdbc:postgresql://db:5432/shop?password=hunter2", "--param", "outputRoot=" + out);
+    assertThat(result.code(), is(0));
+    assertThat(result.out(), containsString("password=<redacted>"));
+    assertThat(result.out() + result.err(), not(containsString("hunter2")));
+  }
+
+  private RunLedger ledger() throws Exception {
+    try (Stream<Path> files = Files.walk(out.resolve("_runs"))) {
+      List<Path> ledgers = files.filter(p -> p.toString().endsWith(".json")).toList();
+      assertThat(ledgers.size(), is(1));
+      return RunLedger.fromJson(Files.readString(ledgers.get(0)));
+    }
+  }
+}
