@@ -5,6 +5,7 @@ import io.analyticsetl.common.run.EtlPipeline;
 import io.analyticsetl.common.run.ExitCode;
 import io.analyticsetl.common.run.Launcher;
 import io.analyticsetl.pipelines.acmeshop.AcmeshopPipeline;
+import io.analyticsetl.pipelines.appstore.AppstoreCuratePipeline;
 import io.analyticsetl.pipelines.ecommerce.IntegrationUsagePipeline;
 import io.analyticsetl.pipelines.ecommerce.SendingStatsPipeline;
 import io.analyticsetl.pipelines.templates.TemplateLauncher;
@@ -20,7 +21,11 @@ public final class Main {
 
   /** Every pipeline of the suite, by launch name. */
   public static final List<EtlPipeline<?>> PIPELINES =
-      List.of(new AcmeshopPipeline(), new IntegrationUsagePipeline(), new SendingStatsPipeline());
+      List.of(
+          new AcmeshopPipeline(),
+          new AppstoreCuratePipeline(),
+          new IntegrationUsagePipeline(),
+          new SendingStatsPipeline());
 
   private Main() {}
 

@@ -33,6 +33,28 @@ public final class RunOutputs {
     }
   }
 
+  /** The ledger files of a pipeline, oldest first. */
+  public static List<Path> ledgerFiles(Path root, String pipeline) {
+    try (Stream<Path> files = Files.list(root.resolve("_runs").resolve(pipeline))) {
+      return files.filter(p -> p.toString().endsWith(".json")).sorted().toList();
+    } catch (IOException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  public static List<JsonNode> ledgers(Path root, String pipeline) {
+    return ledgerFiles(root, pipeline).stream()
+        .map(
+            f -> {
+              try {
+                return Json.MAPPER.readTree(f.toFile());
+              } catch (IOException e) {
+                throw new AssertionError(e);
+              }
+            })
+        .toList();
+  }
+
   public static List<JsonNode> deadLetters(Path root, String pipeline, LocalDate runDate) {
     Path dir = root.resolve("_dead_letter").resolve(pipeline).resolve("dt=" + runDate);
     if (!Files.isDirectory(dir)) {

@@ -1,6 +1,7 @@
 package io.analyticsetl.common.ledger;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -51,6 +52,31 @@ public final class LedgerMetrics {
                   filtered));
         });
     return stages;
+  }
+
+  /** Notes the run recorded, as {@code text (count)}. */
+  public static List<String> notes(PipelineResult result) {
+    return counts(result, RunSignals.NOTES).entrySet().stream()
+        .map(e -> e.getKey() + " (" + e.getValue() + ")")
+        .toList();
+  }
+
+  /** Reasons the run must fail, with how often each happened. */
+  public static SortedMap<String, Long> failures(PipelineResult result) {
+    return counts(result, RunSignals.FAILURES);
+  }
+
+  private static SortedMap<String, Long> counts(PipelineResult result, String namespace) {
+    SortedMap<String, Long> counts = new TreeMap<>();
+    for (MetricResult<Long> counter :
+        result
+            .metrics()
+            .queryMetrics(
+                MetricsFilter.builder().addNameFilter(MetricNameFilter.inNamespace(namespace)).build())
+            .getCounters()) {
+      counts.merge(counter.getName().getName(), value(counter), Long::sum);
+    }
+    return counts;
   }
 
   /** Committed values where the runner has them (DirectRunner), attempted ones otherwise (Flink). */

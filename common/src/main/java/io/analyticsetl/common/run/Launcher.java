@@ -120,9 +120,16 @@ public final class Launcher {
       PipelineResult result = pipeline.run();
       PipelineResult.State state = waitReportingProgress(definition.name(), result, startedAt, options);
       stages.putAll(LedgerMetrics.stages(result));
+      notes.addAll(LedgerMetrics.notes(result));
+      SortedMap<String, Long> failures = LedgerMetrics.failures(result);
       if (state != PipelineResult.State.DONE) {
         status = RunLedger.FAILED;
         cause = "the runner reported the run as " + state;
+      } else if (!failures.isEmpty()) {
+        status = RunLedger.FAILED;
+        cause =
+            String.join(
+                "; ", failures.entrySet().stream().map(e -> e.getKey() + " (" + e.getValue() + ")").toList());
       }
     } catch (InvalidOptionException e) {
       err.println(definition.name() + ": invalid option " + e.describe());

@@ -25,6 +25,7 @@ public final class Dataset implements Serializable {
   public record PartitionKey(String name, String column) implements Serializable {}
 
   private final String domain;
+  private final String zone;
   private final String name;
   private final String description;
   private final List<Column> columns;
@@ -35,6 +36,7 @@ public final class Dataset implements Serializable {
 
   private Dataset(Builder builder) {
     this.domain = builder.domain;
+    this.zone = builder.zone;
     this.name = builder.name;
     this.description = builder.description;
     this.columns = List.copyOf(builder.columns.values());
@@ -53,6 +55,21 @@ public final class Dataset implements Serializable {
 
   public String name() {
     return name;
+  }
+
+  /** The zone (e.g. {@code curated}) when the domain keeps several, else null. */
+  public String zone() {
+    return zone;
+  }
+
+  /** The folder below the output root: {@code <domain>[/<zone>]/<name>}. */
+  public String relativePath() {
+    return domain + "/" + (zone == null ? "" : zone + "/") + name;
+  }
+
+  /** The table name in SQL engines: {@code [<zone>_]<name>}, e.g. {@code curated_downloads}. */
+  public String tableName() {
+    return zone == null ? name : zone + "_" + name;
   }
 
   public String description() {
@@ -161,6 +178,7 @@ public final class Dataset implements Serializable {
   public static final class Builder {
     private final String domain;
     private final String name;
+    private String zone;
     private String description = "";
     private final Map<String, Column> columns = new LinkedHashMap<>();
     private final List<String> naturalKey = new ArrayList<>();
@@ -173,6 +191,15 @@ public final class Dataset implements Serializable {
       }
       this.domain = domain;
       this.name = name;
+    }
+
+    /** Places the dataset in a zone of its domain (folder and table-name prefix). */
+    public Builder zone(String zoneName) {
+      if (!NAME.matcher(zoneName).matches()) {
+        throw new IllegalArgumentException("invalid zone name: " + zoneName);
+      }
+      this.zone = zoneName;
+      return this;
     }
 
     public Builder description(String text) {

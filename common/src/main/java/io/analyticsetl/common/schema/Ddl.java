@@ -37,13 +37,13 @@ public final class Ddl {
                         + "."
                         + (options.getBigQueryDataset() == null ? dataset.domain() : options.getBigQueryDataset())
                         + "."
-                        + dataset.name());
+                        + dataset.tableName());
             default ->
                 AthenaForm.createExternalTable(
                     dataset,
                     dataset.domain(),
-                    dataset.name(),
-                    Locations.join(Locations.normalizeRoot(options.getOutputRoot()), dataset.domain(), dataset.name()));
+                    dataset.tableName(),
+                    Locations.join(Locations.normalizeRoot(options.getOutputRoot()), dataset.relativePath()));
           });
     }
     return String.join(";\n\n", statements) + ";\n";

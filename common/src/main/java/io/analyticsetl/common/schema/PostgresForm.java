@@ -26,7 +26,7 @@ public final class PostgresForm {
    * {@code schema} must already be a checked identifier.
    */
   public static String createTable(Dataset dataset, String schema) {
-    return createTable(dataset, schema, dataset.name());
+    return createTable(dataset, schema, dataset.tableName());
   }
 
   public static String createTable(Dataset dataset, String schema, String table) {
@@ -52,7 +52,7 @@ public final class PostgresForm {
     return "INSERT INTO "
         + schema
         + "."
-        + dataset.name()
+        + dataset.tableName()
         + " ("
         + String.join(", ", names)
         + ") VALUES ("

@@ -72,7 +72,7 @@ public final class BigQuerySink implements DatasetSink {
 
   /** {@code project:dataset.table} of a dataset. */
   public String tableSpec(Dataset dataset) {
-    return project + ":" + (bigQueryDataset == null ? dataset.domain() : bigQueryDataset) + "." + dataset.name();
+    return project + ":" + (bigQueryDataset == null ? dataset.domain() : bigQueryDataset) + "." + dataset.tableName();
   }
 
   /**

@@ -2,7 +2,10 @@ package io.analyticsetl.common.sink;
 
 import io.analyticsetl.common.schema.Dataset;
 import java.io.Serializable;
+import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.Values;
+import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PDone;
@@ -20,6 +23,25 @@ public interface DatasetSink extends Serializable {
 
   /** Writes rows of {@code dataset} (rows must have {@link Dataset#beamSchema()}). */
   PTransform<PCollection<Row>, PDone> write(Dataset dataset);
+
+  /**
+   * Writes rows already grouped by partition path ({@code dt=.../app_id=...}), each group being the
+   * whole new content of its partition. Sinks that can write a partition in one go (Parquet) avoid
+   * shuffling the rows again; the others write the rows as {@link #write} does.
+   */
+  default PTransform<PCollection<KV<String, Iterable<Row>>>, PDone> writeGrouped(Dataset dataset) {
+    DatasetSink sink = this;
+    return new PTransform<>("WriteGrouped_" + dataset.name()) {
+      @Override
+      public PDone expand(PCollection<KV<String, Iterable<Row>>> partitions) {
+        return partitions
+            .apply("Rows", Values.create())
+            .apply("Flatten", Flatten.iterables())
+            .setRowSchema(dataset.beamSchema())
+            .apply(sink.write(dataset));
+      }
+    };
+  }
 
   /** Reads the rows already in the target for {@code dataset} (empty when there are none yet). */
   PTransform<PBegin, PCollection<Row>> read(Dataset dataset);

@@ -61,7 +61,7 @@ public final class JdbcSink implements DatasetSink {
 
   /** The table's schema is the dataset's domain (a checked identifier by construction). */
   static String table(Dataset dataset) {
-    return dataset.domain() + "." + dataset.name();
+    return dataset.domain() + "." + dataset.tableName();
   }
 
   @Override
@@ -159,7 +159,7 @@ public final class JdbcSink implements DatasetSink {
 
   private static boolean tableExists(Connection connection, Dataset dataset) throws SQLException {
     DatabaseMetaData meta = connection.getMetaData();
-    try (ResultSet tables = meta.getTables(null, dataset.domain(), dataset.name(), null)) {
+    try (ResultSet tables = meta.getTables(null, dataset.domain(), dataset.tableName(), null)) {
       return tables.next();
     }
   }

@@ -6,6 +6,7 @@ import io.analyticsetl.common.schema.AvroForm;
 import io.analyticsetl.common.schema.Dataset;
 import io.analyticsetl.common.schema.WriteMode;
 import java.io.IOException;
+import java.nio.channels.WritableByteChannel;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -76,7 +77,7 @@ public final class ParquetSink implements DatasetSink {
 
   /** The folder holding a dataset's partitions. */
   public static String datasetDirectory(String outputRoot, Dataset dataset) {
-    return Locations.join(Locations.normalizeRoot(outputRoot), dataset.domain(), dataset.name());
+    return Locations.join(Locations.normalizeRoot(outputRoot), dataset.relativePath());
   }
 
   /** A glob matching every data file of a dataset (one folder level per partition key). */
@@ -92,6 +93,68 @@ public final class ParquetSink implements DatasetSink {
   @Override
   public PTransform<PBegin, PCollection<Row>> read(Dataset dataset) {
     return new Read(datasetDirectory(outputRoot, dataset), dataset);
+  }
+
+  /**
+   * Writes each partition's rows straight into its own file, no shuffle: a new file under the run's
+   * name (written as {@code .inprogress}, then renamed), then the partition's other files deleted.
+   */
+  @Override
+  public PTransform<PCollection<KV<String, Iterable<Row>>>, PDone> writeGrouped(Dataset dataset) {
+    if (dataset.writeMode() != WriteMode.REPLACE_PARTITIONS) {
+      return DatasetSink.super.writeGrouped(dataset);
+    }
+    String directory = datasetDirectory(outputRoot, dataset);
+    String filePrefix = "part-" + runId;
+    return new PTransform<>("WriteParquetPartitions_" + dataset.name()) {
+      @Override
+      public PDone expand(PCollection<KV<String, Iterable<Row>>> partitions) {
+        partitions.apply("WritePartitionFiles", ParDo.of(new WritePartitionFile(directory, dataset, filePrefix)));
+        return PDone.in(partitions.getPipeline());
+      }
+    };
+  }
+
+  private static final class WritePartitionFile extends DoFn<KV<String, Iterable<Row>>, Void> {
+    private final String directory;
+    private final Dataset dataset;
+    private final String filePrefix;
+    private final StageCounters stage;
+    private transient Schema avroSchema;
+
+    WritePartitionFile(String directory, Dataset dataset, String filePrefix) {
+      this.directory = directory;
+      this.dataset = dataset;
+      this.filePrefix = filePrefix;
+      this.stage = StageCounters.of("write_" + dataset.name());
+    }
+
+    @Setup
+    public void setup() {
+      avroSchema = AvroForm.schema(dataset);
+    }
+
+    @ProcessElement
+    public void process(@Element KV<String, Iterable<Row>> partition) throws IOException {
+      String folder = directory + "/" + partition.getKey();
+      String name = filePrefix + "-00000-of-00001.parquet";
+      ResourceId inProgress = FileSystems.matchNewResource(folder + "/" + name + ".inprogress", false);
+      ResourceId file = FileSystems.matchNewResource(folder + "/" + name, false);
+      long rows = 0;
+      FileIO.Sink<GenericRecord> sink = ParquetIO.sink(avroSchema).withCompressionCodec(CompressionCodecName.SNAPPY);
+      try (WritableByteChannel channel = FileSystems.create(inProgress, "application/octet-stream")) {
+        sink.open(channel);
+        for (Row row : partition.getValue()) {
+          stage.read();
+          sink.write(AvroForm.toRecord(dataset, avroSchema, row));
+          rows++;
+        }
+        sink.flush();
+      }
+      FileSystems.rename(List.of(inProgress), List.of(file));
+      new DeleteFilesOfOtherRuns(filePrefix).process(folder + "/*.parquet");
+      stage.written(rows);
+    }
   }
 
   private static final class Write extends PTransform<PCollection<Row>, PDone> {
@@ -161,7 +224,7 @@ public final class ParquetSink implements DatasetSink {
   }
 
   /** Deletes the files matching a glob that another run wrote. */
-  private static final class DeleteFilesOfOtherRuns extends DoFn<String, Void> {
+  static final class DeleteFilesOfOtherRuns extends DoFn<String, Void> {
     private final String keepPrefix;
 
     DeleteFilesOfOtherRuns(String keepPrefix) {

@@ -1,0 +1,191 @@
+package io.analyticsetl.pipelines.appstore;
+
+import io.analyticsetl.common.deadletter.DeadLetter;
+import io.analyticsetl.common.ledger.RunSignals;
+import io.analyticsetl.common.ledger.StageCounters;
+import io.analyticsetl.common.values.DayRange;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.channels.Channels;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.zip.GZIPInputStream;
+import org.apache.beam.sdk.coders.IterableCoder;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.SerializableCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.coders.VarLongCoder;
+import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
+import org.apache.beam.sdk.io.fs.MatchResult;
+import org.apache.beam.sdk.schemas.SchemaCoder;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.GroupByKey;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PBegin;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.Row;
+import org.apache.beam.sdk.values.TupleTag;
+import org.apache.beam.sdk.values.TupleTagList;
+
+/**
+ * Curates one report from the raw zone for the metric days in a range. The raw zone is already
+ * grouped by app and processing date, so only file names are shuffled: each app's segments are
+ * read together, newest processing date first, and for every metric day only the rows of the
+ * latest processing date that has rows for it survive (Apple's restatement rule). The result is
+ * each partition's whole content, {@code dt=<metric_date>/app_id=<id>}, ready to replace it.
+ */
+final class CurateReports extends PTransform<PBegin, PCollectionTuple> {
+
+  static final TupleTag<KV<String, Iterable<Row>>> PARTITIONS = new TupleTag<>() {};
+  static final TupleTag<DeadLetter> DEAD_LETTERS = new TupleTag<>() {};
+  static final String SUPERSEDED = "superseded by a later processing date";
+  static final String OUTSIDE = "metric date outside the days curated";
+
+  private final String rawRoot;
+  private final AppleReport report;
+  private final Set<Long> apps;
+  private final DayRange days;
+
+  CurateReports(String rawRoot, AppleReport report, Set<Long> apps, DayRange days) {
+    super("Curate_" + report.key());
+    this.rawRoot = rawRoot;
+    this.report = report;
+    this.apps = apps;
+    this.days = days;
+  }
+
+  @Override
+  public PCollectionTuple expand(PBegin begin) {
+    PCollectionTuple curated =
+        begin
+            .apply("Report", Create.of(report.key()))
+            .apply("ListRawSegments", ParDo.of(new ListRawSegments(rawRoot, apps, days.first())))
+            .setCoder(KvCoder.of(VarLongCoder.of(), SerializableCoder.of(RawZone.RawFile.class)))
+            .apply("GroupByApp", GroupByKey.create())
+            .apply(
+                "RestatementRule",
+                ParDo.of(new CurateApp(report, days)).withOutputTags(PARTITIONS, TupleTagList.of(DEAD_LETTERS)));
+    curated
+        .get(PARTITIONS)
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), IterableCoder.of(SchemaCoder.of(report.dataset().beamSchema()))));
+    curated.get(DEAD_LETTERS).setCoder(SerializableCoder.of(DeadLetter.class));
+    return curated;
+  }
+
+  /** The raw segments of a report by app; processing dates before the first day cannot hold it. */
+  private static final class ListRawSegments extends DoFn<String, KV<Long, RawZone.RawFile>> {
+    private final String rawRoot;
+    private final Set<Long> apps;
+    private final LocalDate first;
+
+    ListRawSegments(String rawRoot, Set<Long> apps, LocalDate first) {
+      this.rawRoot = rawRoot;
+      this.apps = apps;
+      this.first = first;
+    }
+
+    @ProcessElement
+    public void process(@Element String report, OutputReceiver<KV<Long, RawZone.RawFile>> out) throws IOException {
+      String glob = RawZone.reportDirectory(rawRoot, report) + "/dt=*/app_id=*/*.tsv.gz";
+      MatchResult match = FileSystems.match(glob, EmptyMatchTreatment.ALLOW);
+      for (MatchResult.Metadata file : match.metadata()) {
+        RawZone.parse(file.resourceId().toString())
+            .filter(raw -> !raw.processingDate().isBefore(first))
+            .filter(raw -> apps.isEmpty() || apps.contains(raw.appId()))
+            .ifPresent(raw -> out.output(KV.of(raw.appId(), raw)));
+      }
+    }
+  }
+
+  private static final class CurateApp extends DoFn<KV<Long, Iterable<RawZone.RawFile>>, KV<String, Iterable<Row>>> {
+    private final AppleReport report;
+    private final DayRange days;
+    private final StageCounters stage;
+
+    CurateApp(AppleReport report, DayRange days) {
+      this.report = report;
+      this.days = days;
+      this.stage = StageCounters.of("read_raw_" + report.key());
+    }
+
+    @ProcessElement
+    public void process(@Element KV<Long, Iterable<RawZone.RawFile>> app, MultiOutputReceiver out) {
+      List<RawZone.RawFile> files = new ArrayList<>();
+      app.getValue().forEach(files::add);
+      files.sort(
+          Comparator.comparing(RawZone.RawFile::processingDate).reversed().thenComparing(RawZone.RawFile::name));
+
+      Map<LocalDate, LocalDate> winner = new HashMap<>();
+      TreeMap<LocalDate, List<Row>> kept = new TreeMap<>();
+      for (RawZone.RawFile file : files) {
+        // A segment counts only if it can be read to the end: a truncated file adds nothing.
+        List<Row> rows = new ArrayList<>();
+        List<DeadLetter> unparseable = new ArrayList<>();
+        List<String> drift = new ArrayList<>();
+        try (InputStream in =
+            new GZIPInputStream(Channels.newInputStream(FileSystems.open(FileSystems.matchNewResource(file.path(), false))), 1 << 16)) {
+          SegmentParser.parse(
+              report,
+              in,
+              file.processingDate(),
+              new SegmentParser.Receiver() {
+                @Override
+                public void row(Row row) {
+                  rows.add(row);
+                }
+
+                @Override
+                public void unparseable(String line, String error) {
+                  unparseable.add(DeadLetter.of(stage.stage(), file.path(), line, error));
+                }
+
+                @Override
+                public void drift(String description) {
+                  drift.add(description);
+                }
+              });
+        } catch (IOException | RuntimeException e) {
+          // The file stays in the raw zone; the run says so and fails after writing the rest.
+          out.get(DEAD_LETTERS)
+              .output(DeadLetter.of(stage.stage(), file.path(), "", "segment could not be read: " + e.getMessage()));
+          RunSignals.failRun("raw segments of " + report.key() + " could not be read");
+          continue;
+        }
+        drift.forEach(d -> RunSignals.note("schema drift in " + report.key() + ": " + d));
+        for (DeadLetter letter : unparseable) {
+          stage.read();
+          stage.deadLettered();
+          out.get(DEAD_LETTERS).output(letter);
+        }
+        for (Row row : rows) {
+          stage.read();
+          LocalDate day = row.getLogicalTypeValue("metric_date", LocalDate.class);
+          if (!days.contains(day)) {
+            stage.filtered(OUTSIDE);
+            continue;
+          }
+          LocalDate latest = winner.putIfAbsent(day, file.processingDate());
+          if (latest != null && !latest.equals(file.processingDate())) {
+            stage.filtered(SUPERSEDED);
+            continue;
+          }
+          stage.written();
+          kept.computeIfAbsent(day, d -> new ArrayList<>()).add(row);
+        }
+      }
+      kept.forEach(
+          (day, rows) -> out.get(PARTITIONS).output(KV.of("dt=" + day + "/app_id=" + app.getKey(), rows)));
+    }
+  }
+}

@@ -1,0 +1,205 @@
+package io.analyticsetl.pipelines.appstore;
+
+import io.analyticsetl.common.schema.Column;
+import io.analyticsetl.common.schema.ColumnType;
+import io.analyticsetl.common.schema.Dataset;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.beam.sdk.schemas.Schema;
+import org.apache.beam.sdk.values.Row;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVRecord;
+
+/**
+ * Parses one report segment (already gunzipped) into curated rows, binding columns by header name.
+ * The delimiter is sniffed from the header (Apple's files are tab-separated, some are not); CRLF
+ * and quoted empty fields are handled by the CSV library. A header-only file yields no rows.
+ */
+final class SegmentParser {
+
+  /** Receives what a segment holds. */
+  interface Receiver {
+    void row(Row row);
+
+    /** A line that cannot be turned into a row: the original text and why. */
+    void unparseable(String line, String error);
+
+    /** Schema drift: an extra, missing or reordered column. */
+    void drift(String description);
+  }
+
+  private SegmentParser() {}
+
+  static void parse(AppleReport report, InputStream text, LocalDate processingDate, Receiver receiver)
+      throws IOException {
+    BufferedReader reader = new BufferedReader(new InputStreamReader(text, StandardCharsets.UTF_8), 1 << 16);
+    reader.mark(1 << 16);
+    String headerLine = reader.readLine();
+    if (headerLine == null) {
+      return; // an empty file: nothing, like a header-only one
+    }
+    reader.reset();
+    char delimiter = sniffDelimiter(headerLine);
+    CSVFormat format =
+        CSVFormat.DEFAULT.builder()
+            .setDelimiter(delimiter)
+            .setQuote('"')
+            .setHeader()
+            .setSkipHeaderRecord(true)
+            .setIgnoreEmptyLines(true)
+            .setTrim(false)
+            .build();
+    try (CSVParser parser = CSVParser.parse((Reader) reader, format)) {
+      Binding binding = Binding.of(report, parser.getHeaderNames(), receiver);
+      for (CSVRecord record : parser) {
+        try {
+          receiver.row(binding.toRow(record, processingDate));
+        } catch (RuntimeException e) {
+          receiver.unparseable(String.join(String.valueOf(delimiter), record.toList()), e.getMessage());
+        }
+      }
+    }
+  }
+
+  static char sniffDelimiter(String header) {
+    long tabs = header.chars().filter(c -> c == '\t').count();
+    long commas = header.chars().filter(c -> c == ',').count();
+    long semicolons = header.chars().filter(c -> c == ';').count();
+    if (tabs >= commas && tabs >= semicolons) {
+      return '\t';
+    }
+    return commas >= semicolons ? ',' : ';';
+  }
+
+  /** Where each dataset column comes from in this file's header. */
+  private static final class Binding {
+    private final AppleReport report;
+    private final Dataset dataset;
+    private final Schema schema;
+    private final int[] recordIndex; // per dataset column: index in the record, or -1
+    private final ColumnType[] types;
+    private final String[] names;
+    private final int eventIndex;
+    private final int countsIndex;
+    private final Map<String, String> countsByEvent;
+    private final List<String> missingRequired;
+
+    private Binding(AppleReport report, List<String> headers, List<String> missingRequired) {
+      this.report = report;
+      this.dataset = report.dataset();
+      this.schema = dataset.beamSchema();
+      List<Column> columns = dataset.columns();
+      this.recordIndex = new int[columns.size()];
+      this.types = new ColumnType[columns.size()];
+      this.names = new String[columns.size()];
+      java.util.Arrays.fill(recordIndex, -1);
+      for (int h = 0; h < headers.size(); h++) {
+        int position = h;
+        report.columnFor(headers.get(h)).ifPresent(column -> recordIndex[indexOf(columns, column)] = position);
+      }
+      for (int c = 0; c < columns.size(); c++) {
+        types[c] = columns.get(c).type();
+        names[c] = columns.get(c).name();
+      }
+      this.countsByEvent = report.countsByEvent();
+      this.eventIndex = countsByEvent.isEmpty() ? -1 : indexOf(columns, "event");
+      this.countsIndex = countsByEvent.isEmpty() ? -1 : indexOf(columns, "counts");
+      this.missingRequired = missingRequired;
+    }
+
+    static Binding of(AppleReport report, List<String> headers, Receiver receiver) {
+      List<String> expected = report.expectedHeaders();
+      List<String> present = new ArrayList<>();
+      for (String header : headers) {
+        if (report.columnFor(header).isEmpty()) {
+          receiver.drift("extra column \"" + header.trim() + "\"");
+        } else {
+          present.add(header.trim().toLowerCase(java.util.Locale.ROOT));
+        }
+      }
+      List<String> missingRequired = new ArrayList<>();
+      List<String> expectedPresent = new ArrayList<>();
+      for (String header : expected) {
+        String lower = header.toLowerCase(java.util.Locale.ROOT);
+        if (!present.contains(lower)) {
+          receiver.drift("missing column \"" + header + "\"");
+          if (report.requiredColumns().contains(report.columnFor(header).orElseThrow())) {
+            missingRequired.add(header);
+          }
+        } else {
+          expectedPresent.add(lower);
+        }
+      }
+      if (!expectedPresent.equals(present)) {
+        receiver.drift("columns reordered");
+      }
+      return new Binding(report, headers, missingRequired);
+    }
+
+    private static int indexOf(List<Column> columns, String name) {
+      for (int i = 0; i < columns.size(); i++) {
+        if (columns.get(i).name().equals(name)) {
+          return i;
+        }
+      }
+      return -1;
+    }
+
+    Row toRow(CSVRecord record, LocalDate processingDate) {
+      if (!missingRequired.isEmpty()) {
+        throw new IllegalArgumentException("the segment has no column " + String.join(", ", missingRequired));
+      }
+      Object[] values = new Object[recordIndex.length];
+      for (int c = 0; c < recordIndex.length; c++) {
+        if (names[c].equals("processing_date")) {
+          values[c] = processingDate;
+          continue;
+        }
+        int index = recordIndex[c];
+        if (index < 0 || index >= record.size()) {
+          continue;
+        }
+        String text = record.get(index).trim();
+        if (text.isEmpty()) {
+          continue;
+        }
+        try {
+          values[c] = switch (types[c]) {
+            case BIGINT -> Long.parseLong(text);
+            case INT -> Integer.parseInt(text);
+            case DOUBLE -> Double.parseDouble(text);
+            case DATE -> LocalDate.parse(text);
+            default -> text;
+          };
+        } catch (RuntimeException e) {
+          throw new IllegalArgumentException(names[c] + " is not a " + types[c].name().toLowerCase() + ": \"" + text + "\"");
+        }
+      }
+      if (eventIndex >= 0) {
+        String event = (String) values[eventIndex];
+        long counts = values[countsIndex] == null ? 0 : (Long) values[countsIndex];
+        countsByEvent.forEach(
+            (eventName, column) ->
+                values[indexOf(dataset.columns(), column)] = eventName.equalsIgnoreCase(event) ? counts : 0L);
+      }
+      for (String required : report.requiredColumns()) {
+        if (values[indexOf(dataset.columns(), required)] == null) {
+          throw new IllegalArgumentException(required + " is empty");
+        }
+      }
+      if (values[indexOf(dataset.columns(), "app_name")] == null) {
+        values[indexOf(dataset.columns(), "app_name")] = "";
+      }
+      return Row.withSchema(schema).addValues(values).build();
+    }
+  }
+}
