@@ -66,6 +66,11 @@ public final class LedgerMetrics {
     return counts(result, RunSignals.FAILURES);
   }
 
+  /** Work done and found so far ({@code done}, {@code total}), for progress lines. */
+  public static SortedMap<String, Long> progress(PipelineResult result) {
+    return counts(result, RunSignals.PROGRESS);
+  }
+
   private static SortedMap<String, Long> counts(PipelineResult result, String namespace) {
     SortedMap<String, Long> counts = new TreeMap<>();
     for (MetricResult<Long> counter :

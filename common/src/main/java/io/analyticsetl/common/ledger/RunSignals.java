@@ -11,12 +11,23 @@ public final class RunSignals {
 
   static final String NOTES = "etl.notes";
   static final String FAILURES = "etl.failures";
+  static final String PROGRESS = "etl.progress";
 
   private RunSignals() {}
 
   /** A note for the ledger; identical notes are counted, not repeated. */
   public static void note(String text) {
     Metrics.counter(NOTES, text).inc();
+  }
+
+  /** Adds {@code units} of work to do, for the progress line (done/total and ETA). */
+  public static void workFound(long units) {
+    Metrics.counter(PROGRESS, "total").inc(units);
+  }
+
+  /** One unit of work done. */
+  public static void workDone() {
+    Metrics.counter(PROGRESS, "done").inc();
   }
 
   /** Makes the run end with status FAILED (exit 1) after it has written everything else. */

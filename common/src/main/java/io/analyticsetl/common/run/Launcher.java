@@ -203,10 +203,21 @@ public final class Launcher {
       } catch (RuntimeException metricsNotAvailableYet) {
         continue;
       }
+      long elapsed = java.time.Duration.between(startedAt, Instant.now()).toSeconds();
+      SortedMap<String, Long> work = LedgerMetrics.progress(result);
+      long done = work.getOrDefault("done", 0L);
+      long total = work.getOrDefault("total", 0L);
+      String progress =
+          total == 0
+              ? ""
+              : String.format(
+                  ", done %d/%d%s", done, total,
+                  done == 0 ? "" : ", ETA " + (elapsed * (total - done) / done) + " s");
       err.printf(
-          "%s: running %d s: rows read %d, written %d, dead-lettered %d%n",
+          "%s: running %d s%s: rows read %d, written %d, dead-lettered %d%n",
           pipeline,
-          java.time.Duration.between(startedAt, Instant.now()).toSeconds(),
+          elapsed,
+          progress,
           RunSummary.rowsRead(soFar),
           RunSummary.rowsWritten(soFar),
           RunSummary.rowsDeadLettered(soFar));

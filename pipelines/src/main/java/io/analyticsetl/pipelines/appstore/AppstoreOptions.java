@@ -35,6 +35,53 @@ public interface AppstoreOptions extends EtlOptions {
 
   void setEndDate(String value);
 
+  @Description("appstore-backfill: the last N days up to runDate - 1, instead of --startDate/--endDate.")
+  Integer getDays();
+
+  void setDays(Integer value);
+
+  @Description("App Store Connect API base URL (the demo points it at the local fake).")
+  @Default.String("https://api.appstoreconnect.apple.com")
+  String getAscBaseUrl();
+
+  void setAscBaseUrl(String value);
+
+  @Description("Name of the environment variable holding the API key's issuer id.")
+  @Default.String("ASC_ISSUER_ID")
+  String getAscIssuerIdEnv();
+
+  void setAscIssuerIdEnv(String value);
+
+  @Description("Name of the environment variable holding the API key id (10 characters).")
+  @Default.String("ASC_KEY_ID")
+  String getAscKeyIdEnv();
+
+  void setAscKeyIdEnv(String value);
+
+  @Description("Name of the environment variable holding the path of the API key's .p8 file.")
+  @Default.String("ASC_P8_PATH")
+  String getAscPrivateKeyPathEnv();
+
+  void setAscPrivateKeyPathEnv(String value);
+
+  @Description("Retries of an API call that answered 429, 5xx or timed out, with exponential backoff and jitter.")
+  @Default.Integer(6)
+  int getAscMaxRetries();
+
+  void setAscMaxRetries(int value);
+
+  @Description("First retry delay in milliseconds; later retries wait longer.")
+  @Default.Long(1000)
+  long getAscRetryDelayMillis();
+
+  void setAscRetryDelayMillis(long value);
+
+  @Description("appstore-daily: how many recent processing days to extract (instances not landed yet).")
+  @Default.Integer(3)
+  int getProcessingDays();
+
+  void setProcessingDays(int value);
+
   @Description("Root of the raw zone to curate from (appstore-curate). Default: --outputRoot.")
   String getRawRoot();
 
