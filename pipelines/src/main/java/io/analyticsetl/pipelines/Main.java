@@ -6,6 +6,7 @@ import io.analyticsetl.common.run.ExitCode;
 import io.analyticsetl.common.run.Launcher;
 import io.analyticsetl.pipelines.acmeshop.AcmeshopPipeline;
 import io.analyticsetl.pipelines.appstore.AppstoreCuratePipeline;
+import io.analyticsetl.pipelines.appstore.AppstoreExtractPipeline;
 import io.analyticsetl.pipelines.ecommerce.IntegrationUsagePipeline;
 import io.analyticsetl.pipelines.ecommerce.SendingStatsPipeline;
 import io.analyticsetl.pipelines.templates.TemplateLauncher;
@@ -23,6 +24,8 @@ public final class Main {
   public static final List<EtlPipeline<?>> PIPELINES =
       List.of(
           new AcmeshopPipeline(),
+          AppstoreExtractPipeline.daily(),
+          AppstoreExtractPipeline.backfill(),
           new AppstoreCuratePipeline(),
           new IntegrationUsagePipeline(),
           new SendingStatsPipeline());

@@ -19,6 +19,11 @@ public final class Parquet {
    * the query's order.
    */
   public static List<List<String>> query(String sql) {
+    try {
+      Class.forName("org.duckdb.DuckDBDriver"); // registers the driver even when service loading did not
+    } catch (ClassNotFoundException e) {
+      throw new IllegalStateException("DuckDB's JDBC driver is not on the classpath", e);
+    }
     try (Connection connection = DriverManager.getConnection("jdbc:duckdb:");
         Statement statement = connection.createStatement()) {
       statement.execute("SET TimeZone = 'UTC'");

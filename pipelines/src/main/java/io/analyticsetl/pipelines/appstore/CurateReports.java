@@ -29,6 +29,7 @@ import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.Wait;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PBegin;
@@ -56,20 +57,34 @@ final class CurateReports extends PTransform<PBegin, PCollectionTuple> {
   private final AppleReport report;
   private final Set<Long> apps;
   private final DayRange days;
+  private final PCollection<?> after;
 
   CurateReports(String rawRoot, AppleReport report, Set<Long> apps, DayRange days) {
+    this(rawRoot, report, apps, days, null);
+  }
+
+  private CurateReports(String rawRoot, AppleReport report, Set<Long> apps, DayRange days, PCollection<?> after) {
     super("Curate_" + report.key());
     this.rawRoot = rawRoot;
     this.report = report;
     this.apps = apps;
     this.days = days;
+    this.after = after;
+  }
+
+  /** Curates only once {@code signal} is complete (the segments this run lands). */
+  CurateReports after(PCollection<?> signal) {
+    return new CurateReports(rawRoot, report, apps, days, signal);
   }
 
   @Override
   public PCollectionTuple expand(PBegin begin) {
+    PCollection<String> reportKey = begin.apply("Report", Create.of(report.key()));
+    if (after != null) {
+      reportKey = reportKey.apply("AfterLanding", Wait.on(after)).setCoder(StringUtf8Coder.of());
+    }
     PCollectionTuple curated =
-        begin
-            .apply("Report", Create.of(report.key()))
+        reportKey
             .apply("ListRawSegments", ParDo.of(new ListRawSegments(rawRoot, apps, days.first())))
             .setCoder(KvCoder.of(VarLongCoder.of(), SerializableCoder.of(RawZone.RawFile.class)))
             .apply("GroupByApp", GroupByKey.create())

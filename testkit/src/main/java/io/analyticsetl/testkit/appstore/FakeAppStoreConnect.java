@@ -85,6 +85,8 @@ public final class FakeAppStoreConnect implements AutoCloseable {
   private final AtomicInteger serverErrors = new AtomicInteger();
   private final AtomicInteger truncatedDownloads = new AtomicInteger();
   private final AtomicInteger corruptChecksums = new AtomicInteger();
+  private final AtomicInteger hiddenListings = new AtomicInteger();
+  private final AtomicInteger expiredUrls = new AtomicInteger();
   private final AtomicInteger remaining = new AtomicInteger(3500);
   private volatile long urlLifetimeSeconds = 300;
   private volatile String headerOnlySegmentOf; // "<report>/<appId>/<processingDate>"
@@ -141,6 +143,16 @@ public final class FakeAppStoreConnect implements AutoCloseable {
   /** The next {@code n} segment listings carry a wrong checksum. */
   public void corruptNextChecksums(int n) {
     corruptChecksums.set(n);
+  }
+
+  /** The next {@code n} listings of an app's requests come back empty (another client's race). */
+  public void hideRequestsFromNextListings(int n) {
+    hiddenListings.set(n);
+  }
+
+  /** The next {@code n} segments listed carry URLs that have already expired. */
+  public void expireNextUrls(int n) {
+    expiredUrls.set(n);
   }
 
   /** Pre-signed URLs expire this many seconds after the segment listing. */
@@ -282,7 +294,8 @@ public final class FakeAppStoreConnect implements AutoCloseable {
       count("GET apps/analyticsReportRequests");
       long appId = Long.parseLong(parts[1]);
       List<JsonNode> data = new ArrayList<>();
-      for (Request request : requests.values()) {
+      boolean hidden = hiddenListings.getAndUpdate(n -> Math.max(0, n - 1)) > 0;
+      for (Request request : hidden ? List.<Request>of() : requests.values()) {
         if (request.appId() == appId
             && (query.get("filter[accessType]") == null || query.get("filter[accessType]").equals(request.accessType()))) {
           data.add(requestJson(request));
@@ -449,7 +462,8 @@ public final class FakeAppStoreConnect implements AutoCloseable {
   private ObjectNode segmentJson(SegmentKey key) {
     byte[] bytes = segmentBytes(key);
     String token = UUID.randomUUID().toString();
-    downloads.put(token, new Download(bytes, clock.instant().plusSeconds(urlLifetimeSeconds)));
+    boolean expired = expiredUrls.getAndUpdate(n -> Math.max(0, n - 1)) > 0;
+    downloads.put(token, new Download(bytes, expired ? Instant.EPOCH : clock.instant().plusSeconds(urlLifetimeSeconds)));
     String checksum = segmentChecksum(bytes);
     if (corruptChecksums.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
       checksum = "0".repeat(32);

@@ -1,0 +1,139 @@
+package io.analyticsetl.pipelines.appstore;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.analyticsetl.common.io.Locations;
+import io.analyticsetl.common.json.Json;
+import io.analyticsetl.common.ledger.RunSignals;
+import java.io.IOException;
+import java.io.Serializable;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.WritableByteChannel;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
+import org.apache.beam.sdk.io.fs.ResourceId;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.values.KV;
+
+/**
+ * The request registry: exactly one ONGOING report request per app, reused across runs. The
+ * app's requests are listed first (so another tool's request is reused too); a request stopped for
+ * inactivity is deleted and replaced; a 409 on creation (a request appeared meanwhile) is resolved
+ * by listing again. What was done is counted in the ledger and persisted under
+ * {@code <outputRoot>/appstore/_registry/requests.json}.
+ */
+final class ReportRequests {
+
+  static final String CREATED = "created";
+  static final String REUSED = "reused";
+  static final String DUPLICATE_PREVENTED = "duplicates prevented";
+  static final String REPLACED = "replaced";
+
+  /** What the registry did for one app. */
+  record Entry(long appId, String requestId, String action) implements Serializable {}
+
+  private ReportRequests() {}
+
+  static final class EnsureOngoing extends DoFn<Long, Entry> {
+    private final AppStoreConnectClient client;
+
+    EnsureOngoing(AppStoreConnectClient client) {
+      this.client = client;
+    }
+
+    @ProcessElement
+    public void process(@Element Long app, OutputReceiver<Entry> out) {
+      List<JsonNode> existing = ongoing(app);
+      JsonNode active = existing.stream().filter(r -> !stopped(r)).findFirst().orElse(null);
+      if (active != null) {
+        out.output(record(app, active.path("id").asText(), REUSED));
+        return;
+      }
+      boolean replacing = !existing.isEmpty();
+      for (JsonNode stopped : existing) {
+        // A stopped request still blocks a new one (409) until it is deleted.
+        client.delete("/v1/analyticsReportRequests/" + stopped.path("id").asText());
+      }
+      String body =
+          "{\"data\":{\"type\":\"analyticsReportRequests\",\"attributes\":{\"accessType\":\"ONGOING\"},"
+              + "\"relationships\":{\"app\":{\"data\":{\"type\":\"apps\",\"id\":\"" + app + "\"}}}}}";
+      try {
+        JsonNode created = client.post("/v1/analyticsReportRequests", body);
+        out.output(record(app, created.path("data").path("id").asText(), replacing ? REPLACED : CREATED));
+      } catch (AppStoreConnectClient.ApiException e) {
+        if (e.status() != 409) {
+          throw e;
+        }
+        JsonNode appeared =
+            ongoing(app).stream()
+                .filter(r -> !stopped(r))
+                .findFirst()
+                .orElseThrow(() -> new IllegalStateException("409 for app " + app + " but no ONGOING request is listed"));
+        out.output(record(app, appeared.path("id").asText(), DUPLICATE_PREVENTED));
+      }
+    }
+
+    private List<JsonNode> ongoing(long app) {
+      return client.getAll("/v1/apps/" + app + "/analyticsReportRequests?filter%5BaccessType%5D=ONGOING");
+    }
+
+    private static boolean stopped(JsonNode request) {
+      return request.path("attributes").path("stoppedDueToInactivity").asBoolean(false);
+    }
+
+    private static Entry record(long app, String requestId, String action) {
+      RunSignals.note("report requests " + action);
+      return new Entry(app, requestId, action);
+    }
+  }
+
+  /** Merges this run's entries into the persisted registry and its running counts. */
+  static final class Persist extends DoFn<Iterable<Entry>, Void> {
+    private final String outputRoot;
+    private final String runId;
+
+    Persist(String outputRoot, String runId) {
+      this.outputRoot = outputRoot;
+      this.runId = runId;
+    }
+
+    @ProcessElement
+    public void process(@Element Iterable<Entry> entries) throws IOException {
+      String path = Locations.join(outputRoot, AppstoreDatasets.DOMAIN, "_registry", "requests.json");
+      Map<String, Object> registry = read(path);
+      @SuppressWarnings("unchecked")
+      Map<String, Object> apps = (Map<String, Object>) registry.computeIfAbsent("apps", k -> new TreeMap<>());
+      @SuppressWarnings("unchecked")
+      Map<String, Object> counts = (Map<String, Object>) registry.computeIfAbsent("counts", k -> new TreeMap<>());
+      for (Entry entry : entries) {
+        apps.put(String.valueOf(entry.appId()), Map.of("ongoing_request_id", entry.requestId(), "last_action", entry.action()));
+        counts.merge(entry.action(), 1, (a, b) -> ((Number) a).intValue() + ((Number) b).intValue());
+      }
+      registry.put("updated_by_run", runId);
+      registry.put("updated_at", Instant.now().toString());
+      ResourceId file = FileSystems.matchNewResource(path, false);
+      try (WritableByteChannel channel = FileSystems.create(file, "application/json")) {
+        channel.write(ByteBuffer.wrap(Json.writePretty(registry).getBytes(StandardCharsets.UTF_8)));
+      }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> read(String path) throws IOException {
+      if (FileSystems.match(path, EmptyMatchTreatment.ALLOW).metadata().isEmpty()) {
+        return new TreeMap<>();
+      }
+      try (var in = Channels.newInputStream(FileSystems.open(FileSystems.matchNewResource(path, false)))) {
+        return new TreeMap<>(Json.MAPPER.readValue(in, Map.class));
+      }
+    }
+  }
+
+  static KV<Long, String> requestOf(Entry entry) {
+    return KV.of(entry.appId(), entry.requestId());
+  }
+}

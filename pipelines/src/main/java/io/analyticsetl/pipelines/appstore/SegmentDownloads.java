@@ -1,0 +1,171 @@
+package io.analyticsetl.pipelines.appstore;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.analyticsetl.common.deadletter.DeadLetter;
+import io.analyticsetl.common.ledger.RunSignals;
+import io.analyticsetl.common.ledger.StageCounters;
+import java.io.IOException;
+import java.io.Serializable;
+import java.nio.ByteBuffer;
+import java.nio.channels.WritableByteChannel;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.LocalDate;
+import java.util.HexFormat;
+import java.util.List;
+import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.TupleTag;
+
+/**
+ * Apps → reports (by exact name) → DAILY instances → segments → the raw zone. Segments already
+ * landed are not downloaded again, so reruns change nothing.
+ */
+final class SegmentDownloads {
+
+  static final TupleTag<RawZone.RawFile> LANDED = new TupleTag<>() {};
+  static final TupleTag<DeadLetter> FAILED = new TupleTag<>() {};
+  private static final int ATTEMPTS = 3;
+
+  /** A report of an app's request, resolved by exact name. */
+  record ReportRef(long appId, String report, String reportId) implements Serializable {}
+
+  /** A DAILY instance of a report. */
+  record InstanceRef(long appId, String report, String instanceId, LocalDate processingDate) implements Serializable {}
+
+  private SegmentDownloads() {}
+
+  static final class ResolveReports extends DoFn<KV<Long, String>, ReportRef> {
+    private final AppStoreConnectClient client;
+    private final List<String> reportKeys;
+
+    ResolveReports(AppStoreConnectClient client, List<String> reportKeys) {
+      this.client = client;
+      this.reportKeys = reportKeys;
+    }
+
+    @ProcessElement
+    public void process(@Element KV<Long, String> request, OutputReceiver<ReportRef> out) {
+      for (JsonNode report : client.getAll("/v1/analyticsReportRequests/" + request.getValue() + "/reports")) {
+        String name = report.path("attributes").path("name").asText();
+        for (String key : reportKeys) {
+          AppleReport wanted = AppleReport.byKey(key).orElseThrow();
+          if (wanted.reportName().equals(name)) {
+            out.output(new ReportRef(request.getKey(), key, report.path("id").asText()));
+          }
+        }
+      }
+    }
+  }
+
+  static final class ListInstances extends DoFn<ReportRef, InstanceRef> {
+    private final AppStoreConnectClient client;
+    private final LocalDate first;
+    private final LocalDate last;
+
+    ListInstances(AppStoreConnectClient client, LocalDate first, LocalDate last) {
+      this.client = client;
+      this.first = first;
+      this.last = last;
+    }
+
+    @ProcessElement
+    public void process(@Element ReportRef report, OutputReceiver<InstanceRef> out) {
+      for (JsonNode instance :
+          client.getAll("/v1/analyticsReports/" + report.reportId() + "/instances?filter%5Bgranularity%5D=DAILY")) {
+        LocalDate processing = LocalDate.parse(instance.path("attributes").path("processingDate").asText());
+        if (!processing.isBefore(first) && !processing.isAfter(last)) {
+          RunSignals.workFound(1);
+          out.output(new InstanceRef(report.appId(), report.report(), instance.path("id").asText(), processing));
+        }
+      }
+    }
+  }
+
+  static final class Download extends DoFn<InstanceRef, RawZone.RawFile> {
+    private final AppStoreConnectClient client;
+    private final String rawRoot;
+    private final StageCounters stage = StageCounters.of("download_segments");
+
+    Download(AppStoreConnectClient client, String rawRoot) {
+      this.client = client;
+      this.rawRoot = rawRoot;
+    }
+
+    @ProcessElement
+    public void process(@Element InstanceRef instance, MultiOutputReceiver out) throws IOException {
+      for (JsonNode segment : client.getAll("/v1/analyticsReportInstances/" + instance.instanceId() + "/segments")) {
+        stage.read();
+        String segmentId = segment.path("id").asText();
+        String path =
+            RawZone.segmentPath(rawRoot, instance.report(), instance.processingDate(), instance.appId(), safe(instance.instanceId()), safe(segmentId));
+        if (!FileSystems.match(path, EmptyMatchTreatment.ALLOW).metadata().isEmpty()) {
+          stage.filtered("already in the raw zone");
+          continue;
+        }
+        String problem = null;
+        JsonNode current = segment;
+        for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
+          if (attempt > 1) {
+            current = client.get("/v1/analyticsReportSegments/" + segmentId).path("data"); // a fresh pre-signed URL
+          }
+          JsonNode attributes = current.path("attributes");
+          byte[] bytes;
+          try {
+            bytes = client.download(attributes.path("url").asText());
+          } catch (AppStoreConnectClient.ApiException e) {
+            problem = e.getMessage();
+            continue;
+          }
+          problem = verify(bytes, attributes.path("sizeInBytes").asLong(-1), attributes.path("checksum").asText());
+          if (problem == null) {
+            write(path, bytes);
+            stage.written();
+            out.get(LANDED).output(new RawZone.RawFile(path, instance.report(), instance.processingDate(), instance.appId(), path.substring(path.lastIndexOf('/') + 1)));
+            break;
+          }
+        }
+        if (problem != null) {
+          stage.deadLettered();
+          out.get(FAILED).output(
+              DeadLetter.of(stage.stage(), "segment " + segmentId + " of " + instance.report() + " instance " + instance.instanceId(),
+                  segment.toString(), problem + " (after " + ATTEMPTS + " attempts)"));
+          RunSignals.failRun("segments could not be downloaded and verified");
+        }
+      }
+      RunSignals.workDone();
+    }
+
+    /** Null when the bytes are what the segment listing promised; else what is wrong. */
+    static String verify(byte[] bytes, long size, String checksum) {
+      if (size >= 0 && bytes.length != size) {
+        return "segment size " + bytes.length + " bytes, expected " + size;
+      }
+      String actual = segmentChecksum(bytes);
+      return actual.equalsIgnoreCase(checksum) ? null : "segment checksum " + actual + ", expected " + checksum;
+    }
+
+    /** Apple publishes an MD5 checksum of each segment; it verifies the download, nothing more. */
+    private static String segmentChecksum(byte[] bytes) {
+      try {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(bytes)); // segment checksum
+      } catch (NoSuchAlgorithmException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+
+    private static void write(String path, byte[] bytes) throws IOException {
+      try (WritableByteChannel channel = FileSystems.create(FileSystems.matchNewResource(path, false), "application/gzip")) {
+        channel.write(ByteBuffer.wrap(bytes));
+      }
+    }
+
+    /** Ids become file names: keep them to safe characters. */
+    private static String safe(String id) {
+      return id.replaceAll("[^A-Za-z0-9._~-]", "_");
+    }
+  }
+
+}

@@ -1,0 +1,201 @@
+package io.analyticsetl.pipelines.appstore;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.greaterThan;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.is;
+
+import io.analyticsetl.common.json.Json;
+import io.analyticsetl.common.ledger.RunLedger;
+import io.analyticsetl.pipelines.Launch;
+import io.analyticsetl.pipelines.RunOutputs;
+import io.analyticsetl.testkit.Parquet;
+import io.analyticsetl.testkit.appstore.AppleReportFiles;
+import io.analyticsetl.testkit.appstore.AscKey;
+import io.analyticsetl.testkit.appstore.FakeAppStoreConnect;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** appstore-daily against the local fake App Store Connect. */
+class AppstoreDailyTest {
+
+  static final LocalDate TODAY = LocalDate.of(2026, 4, 20);
+  static final long APP_A = 1506886061L;
+  static final long APP_B = 1234567890L;
+  static final int ROWS = 6;
+  private static AscKey key;
+
+  @TempDir Path out;
+
+  /** The key whose path the build puts in $ASC_P8_PATH; generated once per test JVM. */
+  @BeforeAll
+  static synchronized void key() {
+    if (key == null) {
+      key = AscKey.generate(Path.of(System.getenv("ASC_P8_PATH")).getParent());
+    }
+  }
+
+  static FakeAppStoreConnect fake() throws Exception {
+    return FakeAppStoreConnect.start(
+        key.issuerId(), key.keyId(), key.publicKey(), Map.of(APP_A, "Sky Runner", APP_B, "Puzzle Fox"), TODAY, ROWS);
+  }
+
+  private Launch daily(FakeAppStoreConnect asc, String... more) {
+    boolean ownApps = Stream.of(more).anyMatch(a -> a.startsWith("--appIds="));
+    return Launch.of(
+        Stream.concat(
+                Stream.of("appstore-daily", ownApps ? "--verbose=false" : "--appIds=" + APP_A + "," + APP_B, "--ascBaseUrl=" + asc.baseUrl(),
+                    "--outputRoot=" + out, "--runDate=" + TODAY, "--processingDays=3", "--ascRetryDelayMillis=10"),
+                Stream.of(more))
+            .toArray(String[]::new));
+  }
+
+  /** Per app and day: the main count summed over the rows of the latest landed instance. */
+  static Map<String, Long> expected(AppleReportFiles.Report report, LocalDate firstProcessing, LocalDate lastProcessing) {
+    Map<String, Long> totals = new TreeMap<>();
+    for (long app : new long[] {APP_A, APP_B}) {
+      for (LocalDate processing = firstProcessing; !processing.isAfter(lastProcessing); processing = processing.plusDays(1)) {
+        for (LocalDate day : AppleReportFiles.metricDays(report, processing)) {
+          long sum = 0;
+          for (int row = 0; row < ROWS; row++) {
+            sum += AppleReportFiles.count(app, day, row, processing);
+          }
+          totals.put(app + "|" + day, sum); // later processing dates overwrite: the restatement rule
+        }
+      }
+    }
+    return totals;
+  }
+
+  private Map<String, Long> curated(String dataset, String column) {
+    Map<String, Long> totals = new TreeMap<>();
+    for (var row :
+        Parquet.query(
+            "SELECT app_id::text, metric_date::text, sum(" + column + ")::text FROM read_parquet('" + out
+                + "/appstore/curated/" + dataset + "/*/*/*.parquet') GROUP BY 1, 2")) {
+      totals.put(row.get(0) + "|" + row.get(1), Long.parseLong(row.get(2)));
+    }
+    return totals;
+  }
+
+  @Test
+  void landsRawCuratesLatestInstancesAndReusesOneRequestPerApp() throws Exception {
+    try (FakeAppStoreConnect asc = fake()) {
+      Launch first = daily(asc);
+      assertThat(first.err(), first.exitCode(), is(0));
+      assertThat(asc.calls("POST analyticsReportRequests"), is(2));
+
+      LocalDate firstProcessing = TODAY.minusDays(2);
+      assertThat(curated("downloads", "total_downloads"), equalTo(expected(AppleReportFiles.Report.DOWNLOADS, firstProcessing, TODAY)));
+      assertThat(curated("engagement", "counts"), equalTo(expected(AppleReportFiles.Report.ENGAGEMENT, firstProcessing, TODAY)));
+      assertThat(curated("sessions", "sessions"), equalTo(expected(AppleReportFiles.Report.SESSIONS, firstProcessing, TODAY)));
+      assertThat(
+          Files.exists(out.resolve("appstore/raw/downloads/dt=" + TODAY + "/app_id=" + APP_A)), is(true));
+      try (Stream<Path> raw = Files.walk(out.resolve("appstore/raw"))) {
+        // 6 reports x 2 apps x 3 instances x 2 segments.
+        assertThat(raw.filter(f -> f.toString().endsWith(".tsv.gz")).count(), is(72L));
+      }
+      assertThat(
+          Parquet.query("SELECT count(*)::text, count(DISTINCT review_id)::text FROM read_parquet('" + out
+              + "/appstore/curated/reviews/*/*/*.parquet')"),
+          equalTo(java.util.List.of(java.util.List.of("90", "90"))));
+      assertThat(
+          Parquet.query("SELECT DISTINCT territory FROM read_parquet('" + out + "/appstore/curated/reviews/*/*/*.parquet') ORDER BY 1")
+              .get(0).get(0).length(),
+          is(3));
+
+      // A rerun: no new request, no download, no new review, same curated figures.
+      Map<String, Long> before = curated("installs", "counts");
+      Launch second = daily(asc);
+      assertThat(second.err(), second.exitCode(), is(0));
+      assertThat(asc.calls("POST analyticsReportRequests"), is(2));
+      assertThat(asc.requests().size(), is(2));
+      assertThat(curated("installs", "counts"), equalTo(before));
+      RunLedger ledger = RunLedger.fromJson(Files.readString(RunOutputs.ledgerFiles(out, "appstore-daily").get(1)));
+      assertThat(ledger.stages().get("download_segments").written(), is(0L));
+      assertThat("no review is newer than the checkpoint", ledger.stages().containsKey("read_reviews"), is(false));
+      assertThat(ledger.notes(), hasItem("report requests reused (2)"));
+      var registry = Json.MAPPER.readTree(out.resolve("appstore/_registry/requests.json").toFile());
+      assertThat(registry.path("counts").path("created").asInt(), is(2));
+      assertThat(registry.path("counts").path("reused").asInt(), is(2));
+    }
+  }
+
+  @Test
+  void stoppedRequestsAreReplacedAndRacesDoNotDuplicate() throws Exception {
+    try (FakeAppStoreConnect asc = fake()) {
+      String someoneElses = asc.existingRequest(APP_A);
+      asc.existingRequest(APP_B);
+      asc.stopOngoingRequest(APP_B);
+      Launch run = daily(asc, "--reports=downloads");
+      assertThat(run.err(), run.exitCode(), is(0));
+      assertThat(asc.calls("DELETE analyticsReportRequests"), is(1));
+      assertThat(asc.calls("POST analyticsReportRequests"), is(1));
+      assertThat(asc.requests().stream().filter(r -> r.appId() == APP_A).findFirst().orElseThrow().id(), is(someoneElses));
+
+      // Another client creates a request between our listing and our creation: 409, then reuse.
+      asc.hideRequestsFromNextListings(1);
+      Launch raced = daily(asc, "--reports=downloads", "--appIds=" + APP_A);
+      assertThat(raced.err(), raced.exitCode(), is(0));
+      assertThat(asc.requests().stream().filter(r -> r.appId() == APP_A).count(), is(1L));
+      RunLedger ledger = RunLedger.fromJson(Files.readString(RunOutputs.ledgerFiles(out, "appstore-daily").get(1)));
+      assertThat(ledger.notes(), hasItem("report requests duplicates prevented (1)"));
+    }
+  }
+
+  @Test
+  void retriesThrottlingAndFaultsAndDeadLettersWhatNeverVerifies() throws Exception {
+    try (FakeAppStoreConnect asc = fake()) {
+      asc.failNextWithTooManyRequests(3);
+      asc.failNextWithServerError(1);
+      asc.truncateNextDownloads(1);
+      asc.expireNextUrls(2);
+      asc.headerOnlySegment("sessions", APP_A, TODAY);
+      Launch run = daily(asc, "--reports=downloads,sessions");
+      assertThat(run.err(), run.exitCode(), is(0));
+      LocalDate firstProcessing = TODAY.minusDays(2);
+      assertThat(curated("downloads", "total_downloads"), equalTo(expected(AppleReportFiles.Report.DOWNLOADS, firstProcessing, TODAY)));
+      // The header-only segment is not zero rows: those days keep the previous instance's rows.
+      Map<String, Long> sessions = curated("sessions", "sessions");
+      LocalDate hiddenDay = AppleReportFiles.metricDays(AppleReportFiles.Report.SESSIONS, TODAY).get(0);
+      long previous = 0;
+      for (int row = 0; row < ROWS; row++) {
+        previous += AppleReportFiles.count(APP_A, hiddenDay, row, TODAY.minusDays(1));
+      }
+      assertThat(sessions.get(APP_A + "|" + hiddenDay), is(previous));
+
+      // A segment whose checksum never matches (its listing and both re-listings): a dead letter,
+      // and exit 1 once the rest is written.
+      Path second = out.resolve("second");
+      asc.corruptNextChecksums(4);
+      Launch corrupt =
+          Launch.of("appstore-daily", "--appIds=" + APP_A, "--ascBaseUrl=" + asc.baseUrl(), "--outputRoot=" + second,
+              "--runDate=" + TODAY, "--processingDays=1", "--reports=performance", "--ascRetryDelayMillis=10");
+      assertThat(corrupt.exitCode(), is(1));
+      assertThat(corrupt.err(), containsString("segments could not be downloaded and verified"));
+      var letters = RunOutputs.deadLetters(second, "appstore-daily", TODAY);
+      assertThat(letters.size(), is(1));
+      assertThat(letters.get(0).get("error").asText(), containsString("segment checksum"));
+      assertThat(Files.isDirectory(second.resolve("appstore/curated/performance")), is(true));
+    }
+  }
+
+  @Test
+  void aRejectedKeyIsOneLineNamingWhatToCheck() throws Exception {
+    try (FakeAppStoreConnect asc = fake()) {
+      Launch run = daily(asc, "--ascKeyIdEnv=ASC_ISSUER_ID");
+      assertThat(run.exitCode(), is(1));
+      assertThat(run.err(), containsString("rejected the API key (401 NOT_AUTHORIZED): check the issuer id ($ASC_ISSUER_ID), the key id ($ASC_ISSUER_ID)"));
+      assertThat(run.err().lines().filter(l -> l.contains("FAILED:")).count(), greaterThan(0L));
+    }
+  }
+}
