@@ -117,6 +117,10 @@ public final class Launcher {
       Pipeline pipeline = Pipeline.create(options);
       definition.build(pipeline, options, run);
       run.finishGraph(pipeline);
+      for (String note : run.notes()) {
+        err.println(definition.name() + ": " + note);
+        notes.add(note);
+      }
       PipelineResult result = pipeline.run();
       PipelineResult.State state = waitReportingProgress(definition.name(), result, startedAt, options);
       stages.putAll(LedgerMetrics.stages(result));

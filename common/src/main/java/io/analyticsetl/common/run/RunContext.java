@@ -30,6 +30,7 @@ public final class RunContext {
   private final String outputRoot;
   private final DatasetSink sink;
   private final List<PCollection<DeadLetter>> deadLetters = new ArrayList<>();
+  private final List<String> notes = new ArrayList<>();
 
   public RunContext(
       String pipeline,
@@ -68,6 +69,15 @@ public final class RunContext {
 
   public DatasetSink sink() {
     return sink;
+  }
+
+  /** Something the user should know about the run: printed on stderr and kept in the ledger. */
+  public void note(String text) {
+    notes.add(text);
+  }
+
+  List<String> notes() {
+    return notes;
   }
 
   public void deadLetters(PCollection<DeadLetter> letters) {

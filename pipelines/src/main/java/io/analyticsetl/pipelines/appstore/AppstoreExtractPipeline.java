@@ -139,8 +139,8 @@ public final class AppstoreExtractPipeline implements EtlPipeline<AppstoreOption
     if (processing.first().isBefore(oldestAvailable)) {
       // Apple deletes instances after 35 days; older days need a ONE_TIME_SNAPSHOT request, which
       // this version does not make (Apple allows one a month per app; see README).
-      System.err.println(
-          name() + ": instances processed before " + oldestAvailable + " are past Apple's 35-day retention and are"
+      run.note(
+          "instances processed before " + oldestAvailable + " are past Apple's 35-day retention and are"
               + " not extracted; days before " + oldestAvailable.plusDays(1) + " are curated from the raw zone only");
     }
 

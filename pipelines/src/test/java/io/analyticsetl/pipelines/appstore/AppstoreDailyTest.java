@@ -190,6 +190,29 @@ class AppstoreDailyTest {
   }
 
   @Test
+  void backfillCuratesARangeWithProgressAndSaysWhatIsPastRetention() throws Exception {
+    try (FakeAppStoreConnect asc = fake()) {
+      Launch run =
+          Launch.of("appstore-backfill", "--appIds=" + APP_A + "," + APP_B, "--ascBaseUrl=" + asc.baseUrl(),
+              "--outputRoot=" + out, "--runDate=" + TODAY, "--startDate=2026-03-10", "--endDate=2026-04-05",
+              "--reports=downloads", "--progressIntervalSeconds=1", "--ascRetryDelayMillis=10");
+      assertThat(run.err(), run.exitCode(), is(0));
+      assertThat(run.err(), containsString("past Apple's 35-day retention"));
+      // Instances processed 2026-03-17 (the oldest kept) .. 2026-04-12 hold the days from 2026-03-14 on.
+      Map<String, Long> expected = new TreeMap<>();
+      expected(AppleReportFiles.Report.DOWNLOADS, LocalDate.of(2026, 3, 17), LocalDate.of(2026, 4, 12))
+          .forEach((key, value) -> {
+            LocalDate day = LocalDate.parse(key.substring(key.indexOf('|') + 1));
+            if (!day.isAfter(LocalDate.of(2026, 4, 5))) {
+              expected.put(key, value);
+            }
+          });
+      assertThat(curated("downloads", "total_downloads"), equalTo(expected));
+      assertThat(run.err(), containsString("done "));
+    }
+  }
+
+  @Test
   void aRejectedKeyIsOneLineNamingWhatToCheck() throws Exception {
     try (FakeAppStoreConnect asc = fake()) {
       Launch run = daily(asc, "--ascKeyIdEnv=ASC_ISSUER_ID");
