@@ -19,6 +19,9 @@ fi
 if [[ $# -eq 0 ]]; then
   # The demo's PII key; real runs set their own (see --piiKeyEnv).
   export ACMESHOP_PII_KEY="${ACMESHOP_PII_KEY:-demo-only-pii-key}"
+  # The demo's App Store Connect key; the demo generates it and its fake server checks it.
+  export ASC_ISSUER_ID=69a6de7e-0000-47e3-e053-5b8c7c11a4d1 ASC_KEY_ID=TESTKEY123
+  export ASC_P8_PATH="$PWD/demo/target/asc-demo/AuthKey_TESTKEY123.p8"
   exec java -Xmx4g -cp "demo/target/classes:$(cat "$DEMO_CLASSPATH")" io.analyticsetl.demo.LocalDemo out
 fi
 exec java -Xmx4g -jar "$BUNDLE" "$@" --runner=DirectRunner

@@ -5,6 +5,10 @@ import io.analyticsetl.common.run.RunSummary;
 import io.analyticsetl.pipelines.Main;
 import io.analyticsetl.testkit.LocalPostgres;
 import io.analyticsetl.testkit.acmeshop.AcmeshopSeed;
+import io.analyticsetl.testkit.appstore.AscKey;
+import io.analyticsetl.testkit.appstore.FakeAppStoreConnect;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import io.analyticsetl.testkit.ecommerce.EcommerceSeed;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -26,6 +30,7 @@ import java.util.stream.Stream;
 public final class LocalDemo {
 
   private static final long SEED = 20260301L;
+  private static final long[] APP_IDS = {1506886061L, 1234567890L, 987654321L, 1122334455L, 1600000001L};
 
   private LocalDemo() {}
 
@@ -47,7 +52,24 @@ public final class LocalDemo {
     String acmeshopV1 = LocalPostgres.newDatabase("acmeshop_v1_demo");
     shop.writeV1(acmeshopV1, "acmeshop");
 
+    console.println("Starting the local fake App Store Connect (5 apps) ...");
+    Path keyFile = Paths.get(System.getenv().getOrDefault("ASC_P8_PATH", "demo/target/asc-demo/AuthKey.p8"));
+    AscKey key = AscKey.generate(keyFile.getParent());
+    Map<Long, String> apps = new LinkedHashMap<>();
+    for (long app : APP_IDS) {
+      apps.put(app, "Demo App " + app);
+    }
+    FakeAppStoreConnect appStore = FakeAppStoreConnect.start(key.issuerId(), key.keyId(), key.publicKey(), apps, runDate, 40);
+    String appIds = String.join(",", java.util.Arrays.stream(APP_IDS).mapToObj(String::valueOf).toList());
+
     List<String[]> runs = new ArrayList<>();
+    // A month of App Store data (the fake keeps Apple's 35 days), then the daily run, a replay of
+    // the raw zone, and the checks.
+    String[] appstore = {"--appIds=" + appIds, "--ascBaseUrl=" + appStore.baseUrl(), "--outputRoot=" + out, "--runDate=" + runDate};
+    runs.add(concat(new String[] {"appstore-backfill", "--days=30"}, appstore));
+    runs.add(concat(new String[] {"appstore-daily"}, appstore));
+    runs.add(concat(new String[] {"appstore-curate", "--startDate=" + runDate.minusDays(30)}, appstore));
+    runs.add(concat(new String[] {"appstore-verify", "--startDate=" + runDate.minusDays(30)}, appstore));
     // A first run a week ago, then today's: the second only adds the days since.
     runs.add(args("ecommerce-integration-usage", ecommerceDb, out, runDate.minusDays(7)));
     runs.add(args("ecommerce-integration-usage", ecommerceDb, out, runDate));
@@ -72,9 +94,12 @@ public final class LocalDemo {
         failures++;
       }
     }
+    appStore.close();
     printSummary(console, out);
     console.println();
     console.println("Parquet output:  " + out);
+    console.println("App Store:       " + out.resolve("appstore") + " (raw zone and curated tables)");
+    console.println("Verification:    " + out.resolve("_reports/appstore-verify/" + runDate + ".html"));
     console.println("Legacy layout:   " + out.resolve("acmeshop-v1-layout") + " (acmeshop from the v1 tables)");
     console.println("Dead letters:    " + out.resolve("_dead_letter"));
     console.println("Run ledgers:     " + out.resolve("_runs"));

@@ -7,6 +7,7 @@ import io.analyticsetl.common.run.Launcher;
 import io.analyticsetl.pipelines.acmeshop.AcmeshopPipeline;
 import io.analyticsetl.pipelines.appstore.AppstoreCuratePipeline;
 import io.analyticsetl.pipelines.appstore.AppstoreExtractPipeline;
+import io.analyticsetl.pipelines.appstore.AppstoreVerifyPipeline;
 import io.analyticsetl.pipelines.ecommerce.IntegrationUsagePipeline;
 import io.analyticsetl.pipelines.ecommerce.SendingStatsPipeline;
 import io.analyticsetl.pipelines.templates.TemplateLauncher;
@@ -27,6 +28,7 @@ public final class Main {
           AppstoreExtractPipeline.daily(),
           AppstoreExtractPipeline.backfill(),
           new AppstoreCuratePipeline(),
+          new AppstoreVerifyPipeline(),
           new IntegrationUsagePipeline(),
           new SendingStatsPipeline());
 

@@ -66,6 +66,11 @@ public final class LedgerMetrics {
     return counts(result, RunSignals.FAILURES);
   }
 
+  /** Verification checks that failed, with how often. */
+  public static SortedMap<String, Long> failedChecks(PipelineResult result) {
+    return counts(result, RunSignals.CHECKS);
+  }
+
   /** Work done and found so far ({@code done}, {@code total}), for progress lines. */
   public static SortedMap<String, Long> progress(PipelineResult result) {
     return counts(result, RunSignals.PROGRESS);

@@ -31,6 +31,8 @@ public record RunLedger(
 
   public static final String SUCCEEDED = "SUCCEEDED";
   public static final String FAILED = "FAILED";
+  /** The run worked, but verification checks failed (exit 2). */
+  public static final String CHECKS_FAILED = "CHECKS_FAILED";
 
   public RunLedger {
     stages = new TreeMap<>(stages);

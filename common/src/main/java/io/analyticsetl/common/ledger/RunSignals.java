@@ -12,6 +12,7 @@ public final class RunSignals {
   static final String NOTES = "etl.notes";
   static final String FAILURES = "etl.failures";
   static final String PROGRESS = "etl.progress";
+  static final String CHECKS = "etl.checks";
 
   private RunSignals() {}
 
@@ -28,6 +29,11 @@ public final class RunSignals {
   /** One unit of work done. */
   public static void workDone() {
     Metrics.counter(PROGRESS, "done").inc();
+  }
+
+  /** A verification check that failed: the run ends with status CHECKS_FAILED and exit 2. */
+  public static void checkFailed(String check) {
+    Metrics.counter(CHECKS, check).inc();
   }
 
   /** Makes the run end with status FAILED (exit 1) after it has written everything else. */

@@ -126,6 +126,7 @@ public final class Launcher {
       stages.putAll(LedgerMetrics.stages(result));
       notes.addAll(LedgerMetrics.notes(result));
       SortedMap<String, Long> failures = LedgerMetrics.failures(result);
+      SortedMap<String, Long> failedChecks = LedgerMetrics.failedChecks(result);
       if (state != PipelineResult.State.DONE) {
         status = RunLedger.FAILED;
         cause = "the runner reported the run as " + state;
@@ -134,6 +135,12 @@ public final class Launcher {
         cause =
             String.join(
                 "; ", failures.entrySet().stream().map(e -> e.getKey() + " (" + e.getValue() + ")").toList());
+      } else if (!failedChecks.isEmpty()) {
+        status = RunLedger.CHECKS_FAILED;
+        cause =
+            "checks failed: "
+                + String.join(
+                    "; ", failedChecks.entrySet().stream().map(e -> e.getKey() + " (" + e.getValue() + ")").toList());
       }
     } catch (InvalidOptionException e) {
       err.println(definition.name() + ": invalid option " + e.describe());
@@ -176,6 +183,10 @@ public final class Launcher {
     printSummary(ledger, ledgerPath);
     if (ledger.status().equals(RunLedger.SUCCEEDED)) {
       return ExitCode.SUCCESS;
+    }
+    if (ledger.status().equals(RunLedger.CHECKS_FAILED)) {
+      err.println(definition.name() + ": " + ledger.cause());
+      return ExitCode.INVALID_OR_CHECK_FAILED;
     }
     err.println(definition.name() + ": FAILED: " + ledger.cause());
     if (verbose && failure != null) {

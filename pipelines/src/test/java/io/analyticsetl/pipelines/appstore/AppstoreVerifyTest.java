@@ -1,0 +1,94 @@
+package io.analyticsetl.pipelines.appstore;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.is;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.analyticsetl.common.json.Json;
+import io.analyticsetl.pipelines.Launch;
+import io.analyticsetl.testkit.appstore.AppleReportFiles;
+import io.analyticsetl.testkit.appstore.AppleReportFiles.Report;
+import io.analyticsetl.testkit.appstore.AppleReportFiles.Variant;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** appstore-verify over curated data it can pass or fail. */
+class AppstoreVerifyTest {
+
+  private static final long APP = 1506886061L;
+  private static final LocalDate LAST_PROCESSING = LocalDate.of(2026, 3, 20);
+
+  @TempDir Path root;
+
+  private void land(Variant latestVariant, int latestRows) {
+    for (Report report : List.of(Report.DOWNLOADS, Report.SESSIONS)) {
+      for (int p = 9; p >= 0; p--) {
+        LocalDate processing = LAST_PROCESSING.minusDays(p);
+        boolean latest = p == 0;
+        AppleReportFiles.writeRaw(root, report, APP, processing, "inst" + p, "0",
+            AppleReportFiles.segment(report, APP, processing, AppleReportFiles.metricDays(report, processing),
+                latest ? latestRows : 12, latest && report == Report.DOWNLOADS ? latestVariant : Variant.PLAIN));
+      }
+    }
+  }
+
+  private Launch run(String pipeline, LocalDate runDate) {
+    return Launch.of(pipeline, "--outputRoot=" + root, "--runDate=" + runDate, "--reports=downloads,sessions",
+        "--startDate=2026-03-01", "--endDate=" + runDate.minusDays(1));
+  }
+
+  private JsonNode report(LocalDate runDate) throws Exception {
+    return Json.MAPPER.readTree(root.resolve("_reports/appstore-verify/" + runDate + ".json").toFile());
+  }
+
+  private static List<String> failed(JsonNode report) {
+    List<String> failed = new ArrayList<>();
+    report.path("checks").forEach(c -> {
+      if (!c.path("passed").asBoolean()) {
+        failed.add(c.path("check").asText() + " " + c.path("dataset").asText());
+      }
+    });
+    return failed;
+  }
+
+  @Test
+  void passesFreshConsistentDataAndWritesItsReport() throws Exception {
+    land(Variant.PLAIN, 12);
+    LocalDate runDate = LAST_PROCESSING.plusDays(1);
+    assertThat(run("appstore-curate", runDate).exitCode(), is(0));
+    Launch verify = run("appstore-verify", runDate);
+    assertThat(verify.err(), verify.exitCode(), is(0));
+    JsonNode report = report(runDate);
+    assertThat(failed(report).toString(), report.path("passed").asBoolean(), is(true));
+    assertThat(report.path("rows_per_day").path("downloads").size() > 5, is(true));
+    String html = Files.readString(root.resolve("_reports/appstore-verify/" + runDate + ".html"));
+    assertThat(html, containsString("<svg"));
+    assertThat(html, containsString("all checks passed"));
+  }
+
+  @Test
+  void staleDataDriftAndAFallingRowCountFailWithExitTwo() throws Exception {
+    land(new Variant(false, true, false, false, false), 3);
+    LocalDate runDate = LAST_PROCESSING.plusDays(1);
+    assertThat(run("appstore-curate", runDate).exitCode(), is(0));
+    Launch verify = run("appstore-verify", runDate);
+    assertThat(verify.exitCode(), is(2));
+    List<String> failed = failed(report(runDate));
+    assertThat(failed.toString(), failed.contains("header_drift downloads"), is(true));
+    assertThat(failed.toString(), failed.contains("row_count_band downloads"), is(true));
+    assertThat(failed.toString(), failed.contains("freshness downloads"), is(false));
+
+    // Ten days later nothing new has landed: every dataset is stale.
+    LocalDate later = runDate.plusDays(10);
+    Launch stale = run("appstore-verify", later);
+    assertThat(stale.exitCode(), is(2));
+    assertThat(stale.err(), containsString("freshness downloads"));
+    assertThat(failed(report(later)).contains("freshness sessions"), is(true));
+  }
+}
