@@ -128,7 +128,7 @@ public final class AppstoreBenchmark {
 
   private static Measured run(String engine, Path raw, Path out, List<Report> reports) throws Exception {
     List<String> command = new ArrayList<>(List.of(
-        Paths.get(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx3g", "-cp", System.getProperty("java.class.path")));
+        Paths.get(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx2g", "-cp", System.getProperty("java.class.path")));
     if (engine.equals("duckdb")) {
       command.add(DuckDbCuration.class.getName());
       command.add(raw.toString());

@@ -8,6 +8,7 @@ import io.analyticsetl.common.ledger.RunLedger;
 import io.analyticsetl.testkit.LocalPostgres;
 import io.analyticsetl.testkit.Parquet;
 import io.analyticsetl.testkit.acmeshop.AcmeshopSeed;
+import io.analyticsetl.testkit.appstore.AppleReportFiles;
 import io.analyticsetl.testkit.ecommerce.EcommerceSeed;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,6 +42,35 @@ class FlinkRunnerTest {
       List<List<String>> expected = table(temp.resolve("direct"), path);
       assertThat(dataset.name(), expected.isEmpty(), is(false));
       assertThat(dataset.name(), table(temp.resolve("flink"), path), equalTo(expected));
+    }
+  }
+
+  @Test
+  void appstoreCurationOnFlinkLocalEqualsTheDirectRunner() throws Exception {
+    Path raw = temp.resolve("raw");
+    for (AppleReportFiles.Report report : AppleReportFiles.Report.values()) {
+      for (long app : new long[] {11L, 22L}) {
+        for (int p = 0; p < 6; p++) {
+          LocalDate processing = RUN_DATE.minusDays(p);
+          AppleReportFiles.writeRaw(raw, report, app, processing, "i" + p, "0",
+              AppleReportFiles.segment(report, app, processing, AppleReportFiles.metricDays(report, processing), 5,
+                  AppleReportFiles.Variant.PLAIN));
+        }
+      }
+    }
+    String[] common = {
+      "appstore-curate", "--rawRoot=" + raw, "--runDate=" + RUN_DATE.plusDays(1), "--startDate=" + RUN_DATE.minusDays(14)
+    };
+    Launch direct = Launch.of(concat(common, "--outputRoot=" + temp.resolve("direct")));
+    assertThat(direct.err(), direct.exitCode(), is(0));
+    Launch flink =
+        Launch.of(concat(common, "--outputRoot=" + temp.resolve("flink"), "--runner=FlinkRunner", "--flinkMaster=[local]", "--parallelism=2"));
+    assertThat(flink.err(), flink.exitCode(), is(0));
+    for (AppleReportFiles.Report report : AppleReportFiles.Report.values()) {
+      String path = "appstore/curated/" + report.key + "/*/*";
+      List<List<String>> expected = table(temp.resolve("direct"), path);
+      assertThat(report.key, expected.isEmpty(), is(false));
+      assertThat(report.key, table(temp.resolve("flink"), path), equalTo(expected));
     }
   }
 
