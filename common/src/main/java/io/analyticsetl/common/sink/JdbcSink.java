@@ -178,10 +178,24 @@ public final class JdbcSink implements DatasetSink {
       try (Connection connection = database.dataSource().getConnection();
           Statement statement = connection.createStatement()) {
         connection.setAutoCommit(true);
-        statement.execute("CREATE SCHEMA IF NOT EXISTS " + dataset.domain());
-        statement.execute(PostgresForm.createTable(dataset, dataset.domain()));
+        createIfMissing(statement, "CREATE SCHEMA IF NOT EXISTS " + dataset.domain());
+        createIfMissing(statement, PostgresForm.createTable(dataset, dataset.domain()));
       }
       out.output(null);
+    }
+
+    /**
+     * PostgreSQL's IF NOT EXISTS is not safe against a concurrent creator (another dataset's writer
+     * creating the same schema): that one's win shows up here as a unique violation, which is fine.
+     */
+    private static void createIfMissing(Statement statement, String ddl) throws SQLException {
+      try {
+        statement.execute(ddl);
+      } catch (SQLException e) {
+        if (!List.of("23505", "42P06", "42P07").contains(e.getSQLState())) {
+          throw e;
+        }
+      }
     }
   }
 
