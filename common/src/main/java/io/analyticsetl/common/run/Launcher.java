@@ -101,7 +101,7 @@ public final class Launcher {
     Sinks.configure(options);
     FileSystems.setDefaultPipelineOptions(options);
 
-    Instant startedAt = Instant.now();
+    Instant startedAt = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
     String runId = RunIds.next(startedAt);
     SortedMap<String, StageCounts> stages = new TreeMap<>();
     List<String> notes = new ArrayList<>();
