@@ -22,6 +22,9 @@ if [[ $# -eq 0 ]]; then
   # The demo's App Store Connect key; the demo generates it and its fake server checks it.
   export ASC_ISSUER_ID=69a6de7e-0000-47e3-e053-5b8c7c11a4d1 ASC_KEY_ID=TESTKEY123
   export ASC_P8_PATH="$PWD/demo/target/asc-demo/AuthKey_TESTKEY123.p8"
+  # The credentials the local fake ad platforms accept.
+  export TIKTOK_ACCESS_TOKEN=tiktok-test-token GOOGLE_ADS_DEVELOPER_TOKEN=google-dev-token GOOGLE_ADS_CLIENT_ID=google-client
+  export GOOGLE_ADS_CLIENT_SECRET=google-secret GOOGLE_ADS_REFRESH_TOKEN=google-refresh
   exec java -Xmx4g -cp "demo/target/classes:$(cat "$DEMO_CLASSPATH")" io.analyticsetl.demo.LocalDemo out
 fi
 exec java -Xmx4g -jar "$BUNDLE" "$@" --runner=DirectRunner

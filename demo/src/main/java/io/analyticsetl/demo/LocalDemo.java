@@ -1,10 +1,12 @@
 package io.analyticsetl.demo;
 
+import io.analyticsetl.common.json.Json;
 import io.analyticsetl.common.ledger.RunLedger;
 import io.analyticsetl.common.run.RunSummary;
 import io.analyticsetl.pipelines.Main;
 import io.analyticsetl.testkit.LocalPostgres;
 import io.analyticsetl.testkit.acmeshop.AcmeshopSeed;
+import io.analyticsetl.testkit.ads.FakeAdPlatforms;
 import io.analyticsetl.testkit.appstore.AscKey;
 import io.analyticsetl.testkit.appstore.FakeAppStoreConnect;
 import java.util.LinkedHashMap;
@@ -62,6 +64,11 @@ public final class LocalDemo {
     FakeAppStoreConnect appStore = FakeAppStoreConnect.start(key.issuerId(), key.keyId(), key.publicKey(), apps, runDate, 40);
     String appIds = String.join(",", java.util.Arrays.stream(APP_IDS).mapToObj(String::valueOf).toList());
 
+    console.println("Starting the local fake TikTok and Google Ads APIs (2 accounts, 12 ads) ...");
+    FakeAdPlatforms adPlatforms = FakeAdPlatforms.start(demoAds(runDate));
+    Path creatives = out.resolve("ads-input/creatives.jsonl");
+    writeCreatives(creatives, demoAds(runDate));
+
     List<String[]> runs = new ArrayList<>();
     // A month of App Store data (the fake keeps Apple's 35 days), then the daily run, a replay of
     // the raw zone, and the checks.
@@ -86,6 +93,14 @@ public final class LocalDemo {
             "--startDate=" + runDate.minusDays(30),
             "--sourceSchemaVersion=v1"));
 
+    // Five weeks of ad history (enough for 28-day features and training labels), then today's
+    // daily run, whose lookback re-pulls restated figures.
+    String[] ads = {"ads-daily", "--accounts=tiktok:7001,google_ads:1234567890", "--internalCreativesPath=" + creatives,
+        "--tiktokBaseUrl=" + adPlatforms.tiktokBaseUrl(), "--googleAdsBaseUrl=" + adPlatforms.googleAdsBaseUrl(),
+        "--googleAdsAuthUrl=" + adPlatforms.googleAuthUrl(), "--outputRoot=" + out};
+    runs.add(concat(ads, "--runDate=" + runDate.minusDays(1), "--lookbackDays=35"));
+    runs.add(concat(ads, "--runDate=" + runDate));
+
     int failures = 0;
     for (String[] run : runs) {
       console.println("\n$ " + String.join(" ", run));
@@ -95,11 +110,13 @@ public final class LocalDemo {
       }
     }
     appStore.close();
+    adPlatforms.close();
     printSummary(console, out);
     console.println();
     console.println("Parquet output:  " + out);
     console.println("App Store:       " + out.resolve("appstore") + " (raw zone and curated tables)");
     console.println("Verification:    " + out.resolve("_reports/appstore-verify/" + runDate + ".html"));
+    console.println("Ads quality:     " + out.resolve("_reports/ads-quality/" + runDate + ".html"));
     console.println("Legacy layout:   " + out.resolve("acmeshop-v1-layout") + " (acmeshop from the v1 tables)");
     console.println("Dead letters:    " + out.resolve("_dead_letter"));
     console.println("Run ledgers:     " + out.resolve("_runs"));
@@ -109,6 +126,35 @@ public final class LocalDemo {
             + out
             + "/ecommerce/integration_usage_daily/*/*.parquet') GROUP BY day ORDER BY day DESC LIMIT 7;");
     System.exit(failures == 0 ? 0 : 1);
+  }
+
+  /** Six TikTok and six Google Ads ads, some started or stopped within the last weeks. */
+  private static List<FakeAdPlatforms.Ad> demoAds(LocalDate runDate) {
+    List<FakeAdPlatforms.Ad> ads = new ArrayList<>();
+    for (int i = 1; i <= 6; i++) {
+      LocalDate first = runDate.minusDays(10L * i);
+      LocalDate last = i % 3 == 0 ? runDate.minusDays(5) : runDate.plusDays(30);
+      ads.add(new FakeAdPlatforms.Ad("tiktok", "7001", "17" + i, "tg" + (i % 2), "1714125042508817", first, last));
+      ads.add(new FakeAdPlatforms.Ad("google_ads", "1234567890", "55" + i, "ag" + (i % 2), "c" + (i % 3), first, last));
+    }
+    return ads;
+  }
+
+  /** The internal creatives export: one JSON line per ad. */
+  private static void writeCreatives(Path file, List<FakeAdPlatforms.Ad> ads) throws IOException {
+    String[] headlines = {"Save big on the best new shoes", "Free fast delivery this week", "Never pay too much again",
+        "Top picks for a happy home", "Exclusive bonus for new members", "Our slow season sale"};
+    List<String> lines = new ArrayList<>();
+    for (int i = 0; i < ads.size(); i++) {
+      FakeAdPlatforms.Ad ad = ads.get(i);
+      lines.add(Json.MAPPER.createObjectNode()
+          .put("platform", ad.platform()).put("ad_id", ad.adId()).put("headline", headlines[i % headlines.length])
+          .put("description", "Demo creative " + ad.adId()).put("call_to_action", i % 2 == 0 ? "Shop now" : null)
+          .put("landing_page_url", "https://shop.example.com/" + ad.adId())
+          .put("start_date", ad.firstDay().toString()).put("end_date", ad.lastDay().toString()).toString());
+    }
+    Files.createDirectories(file.getParent());
+    Files.write(file, lines);
   }
 
   private static String[] args(String pipeline, String jdbcUrl, Path out, LocalDate runDate) {

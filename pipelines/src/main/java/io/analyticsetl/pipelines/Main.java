@@ -5,6 +5,7 @@ import io.analyticsetl.common.run.EtlPipeline;
 import io.analyticsetl.common.run.ExitCode;
 import io.analyticsetl.common.run.Launcher;
 import io.analyticsetl.pipelines.acmeshop.AcmeshopPipeline;
+import io.analyticsetl.pipelines.ads.AdsDailyPipeline;
 import io.analyticsetl.pipelines.appstore.AppstoreCuratePipeline;
 import io.analyticsetl.pipelines.appstore.AppstoreExtractPipeline;
 import io.analyticsetl.pipelines.appstore.AppstoreVerifyPipeline;
@@ -25,6 +26,7 @@ public final class Main {
   public static final List<EtlPipeline<?>> PIPELINES =
       List.of(
           new AcmeshopPipeline(),
+          new AdsDailyPipeline(),
           AppstoreExtractPipeline.daily(),
           AppstoreExtractPipeline.backfill(),
           new AppstoreCuratePipeline(),

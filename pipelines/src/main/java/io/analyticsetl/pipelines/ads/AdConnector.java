@@ -1,0 +1,24 @@
+package io.analyticsetl.pipelines.ads;
+
+import java.io.Serializable;
+import java.time.Instant;
+import java.util.List;
+import org.apache.beam.sdk.values.Row;
+
+/**
+ * One ad platform's API. Fetching returns the pages as received (kept in the raw zone, which is
+ * also the checkpoint a failed run resumes from); normalising turns pages into extracted rows, so
+ * replaying a checkpoint needs no API call.
+ */
+interface AdConnector extends Serializable {
+
+  Platform platform();
+
+  /** The longest date span one request may cover. */
+  int maxSliceDays();
+
+  /** The slice's pages, as received; the first may describe the account (currency, time zone). */
+  List<String> fetch(AccountSlice slice);
+
+  List<Row> normalize(AccountSlice slice, List<String> pages, Instant extractedAt);
+}

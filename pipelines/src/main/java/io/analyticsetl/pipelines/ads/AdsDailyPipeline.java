@@ -1,0 +1,302 @@
+package io.analyticsetl.pipelines.ads;
+
+import static io.analyticsetl.pipelines.ads.AdsDatasets.ACCOUNT_DAILY;
+import static io.analyticsetl.pipelines.ads.AdsDatasets.AD_FEATURES_DAILY;
+import static io.analyticsetl.pipelines.ads.AdsDatasets.AD_PERFORMANCE_DAILY;
+import static io.analyticsetl.pipelines.ads.AdsDatasets.AD_QUALITY_REPORT;
+import static io.analyticsetl.pipelines.ads.AdsDatasets.AD_TRAINING_EXAMPLES;
+
+import io.analyticsetl.common.deadletter.DeadLetter;
+import io.analyticsetl.common.json.Json;
+import io.analyticsetl.common.ledger.RunSignals;
+import io.analyticsetl.common.ledger.StageCounters;
+import io.analyticsetl.common.options.InvalidOptionException;
+import io.analyticsetl.common.run.EtlPipeline;
+import io.analyticsetl.common.run.RunContext;
+import io.analyticsetl.common.schema.Dataset;
+import io.analyticsetl.common.values.DayRange;
+import io.analyticsetl.transforms.Dedupe;
+import io.analyticsetl.transforms.validate.Rule;
+import io.analyticsetl.transforms.validate.Validate;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.SerializableCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.coders.VarLongCoder;
+import org.apache.beam.sdk.schemas.SchemaCoder;
+import org.apache.beam.sdk.transforms.Count;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.transforms.GroupByKey;
+import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.Reshuffle;
+import org.apache.beam.sdk.transforms.Values;
+import org.apache.beam.sdk.transforms.Wait;
+import org.apache.beam.sdk.transforms.WithKeys;
+import org.apache.beam.sdk.transforms.join.CoGroupByKey;
+import org.apache.beam.sdk.transforms.join.KeyedPCollectionTuple;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.Row;
+import org.apache.beam.sdk.values.TupleTag;
+import org.apache.beam.sdk.values.TupleTagList;
+import org.apache.beam.sdk.values.TypeDescriptors;
+
+/**
+ * {@code ads-daily}: extracts ad-level daily performance per account and date slice (resuming from
+ * the raw zone's checkpoints), normalises every platform into one schema, validates, deduplicates
+ * on the natural key (newest extraction wins), joins the internal creatives, derives the ratios,
+ * and loads ad_performance_daily and account_daily (upserted, so lookback re-pulls converge), the
+ * rolling features and training examples, and the quality report.
+ */
+public final class AdsDailyPipeline implements EtlPipeline<AdsOptions> {
+
+  static final List<String> CADENCES = List.of("daily", "hourly", "weekly");
+  static final int WEEKLY_DAYS = 28;
+
+  @Override
+  public String name() {
+    return "ads-daily";
+  }
+
+  @Override
+  public String domain() {
+    return AdsDatasets.DOMAIN;
+  }
+
+  @Override
+  public String summary() {
+    return "Extract, normalise, validate, enrich and load ad performance from the ad platforms and internal creatives.";
+  }
+
+  @Override
+  public Class<AdsOptions> optionsClass() {
+    return AdsOptions.class;
+  }
+
+  @Override
+  public List<Dataset> datasets() {
+    return List.of(AD_PERFORMANCE_DAILY, ACCOUNT_DAILY, AD_FEATURES_DAILY, AD_TRAINING_EXAMPLES, AD_QUALITY_REPORT);
+  }
+
+  @Override
+  public void validate(AdsOptions options) {
+    if (!CADENCES.contains(options.getCadence())) {
+      throw new InvalidOptionException("cadence", "must be daily, hourly or weekly, got \"" + options.getCadence() + "\"");
+    }
+    if (options.getLookbackDays() != null && options.getLookbackDays() < 0) {
+      throw new InvalidOptionException("lookbackDays", "must not be negative");
+    }
+    Map<Platform, List<String>> accounts = accounts(options);
+    if (accounts.isEmpty() && options.getInternalCreativesPath() == null) {
+      throw new InvalidOptionException("accounts", "names no account (and there is no --internalCreativesPath)");
+    }
+    accounts.keySet().forEach(p -> AdConnectors.of(p, options));
+  }
+
+  /** The accounts per platform, limited to --platforms when given. */
+  static Map<Platform, List<String>> accounts(AdsOptions options) {
+    Set<Platform> wanted = null;
+    if (options.getPlatforms() != null) {
+      wanted = new LinkedHashSet<>();
+      for (String name : options.getPlatforms().split(",")) {
+        if (name.isBlank()) {
+          continue;
+        }
+        wanted.add(Platform.fromOption(name).orElseThrow(() -> new InvalidOptionException(
+            "platforms", "unknown platform \"" + name.trim() + "\"; one of meta, google_ads, tiktok, amazon_ads, internal")));
+      }
+    }
+    List<String> entries = new ArrayList<>();
+    if (options.getAccounts() != null) {
+      entries.addAll(Arrays.asList(options.getAccounts().split(",")));
+    }
+    if (options.getAccountsFile() != null) {
+      try {
+        entries.addAll(Files.readAllLines(Path.of(options.getAccountsFile())));
+      } catch (IOException e) {
+        throw new InvalidOptionException("accountsFile", "cannot read " + options.getAccountsFile() + ": " + e.getMessage());
+      }
+    }
+    Map<Platform, List<String>> accounts = new EnumMap<>(Platform.class);
+    for (String entry : entries) {
+      String trimmed = entry.trim();
+      if (trimmed.isEmpty() || trimmed.startsWith("#")) {
+        continue;
+      }
+      int colon = trimmed.indexOf(':');
+      Platform platform = colon < 0 ? null : Platform.fromOption(trimmed.substring(0, colon)).orElse(null);
+      String id = colon < 0 ? "" : trimmed.substring(colon + 1).trim();
+      if (platform == null || platform == Platform.INTERNAL || !id.matches("[A-Za-z0-9_-]{1,40}")) {
+        throw new InvalidOptionException(options.getAccounts() != null ? "accounts" : "accountsFile",
+            "\"" + trimmed + "\" is not <platform>:<account id>");
+      }
+      if (wanted == null || wanted.contains(platform)) {
+        accounts.computeIfAbsent(platform, p -> new ArrayList<>()).add(id);
+      }
+    }
+    return accounts;
+  }
+
+  /** The days a platform's accounts are pulled for, by cadence. */
+  static DayRange window(AdsOptions options, Platform platform, LocalDate runDate) {
+    LocalDate yesterday = runDate.minusDays(1);
+    return switch (options.getCadence()) {
+      case "hourly" -> new DayRange(yesterday, runDate);
+      case "weekly" -> new DayRange(runDate.minusDays(WEEKLY_DAYS), yesterday);
+      default -> {
+        int lookback = options.getLookbackDays() != null ? options.getLookbackDays() : platform.defaultLookbackDays();
+        yield new DayRange(yesterday.minusDays(lookback), yesterday);
+      }
+    };
+  }
+
+  @Override
+  public void build(Pipeline pipeline, AdsOptions options, RunContext run) {
+    Map<Platform, List<String>> accounts = accounts(options);
+    Map<Platform, AdConnector> connectors = new EnumMap<>(Platform.class);
+    Map<String, DayRange> windows = new LinkedHashMap<>();
+    List<AccountSlice> slices = new ArrayList<>();
+    LocalDate firstDay = run.runDate().minusDays(1);
+    for (Map.Entry<Platform, List<String>> platform : accounts.entrySet()) {
+      AdConnector connector = AdConnectors.of(platform.getKey(), options);
+      connectors.put(platform.getKey(), connector);
+      DayRange window = window(options, platform.getKey(), run.runDate());
+      windows.put(platform.getKey().name(), window);
+      firstDay = window.first().isBefore(firstDay) ? window.first() : firstDay;
+      for (String account : platform.getValue()) {
+        slices.addAll(AccountSlice.of(platform.getKey(), account, window.first(), window.last(), connector.maxSliceDays()));
+      }
+    }
+
+    PCollectionTuple extraction =
+        pipeline
+            .apply("Slices", Create.of(slices).withCoder(SerializableCoder.of(AccountSlice.class)))
+            .apply("CountSlices", ParDo.of(new CountWork()))
+            .apply("SpreadSlices", Reshuffle.viaRandomKey())
+            .apply("Extract", ParDo.of(new SliceExtraction(connectors, run.outputRoot(), run.runDate(), run.startedAt()))
+                .withOutputTags(SliceExtraction.ROWS, TupleTagList.of(SliceExtraction.FAILED)));
+    run.deadLetters(extraction.get(SliceExtraction.FAILED).setCoder(SerializableCoder.of(DeadLetter.class)));
+    PCollection<Row> extracted = extraction.get(SliceExtraction.ROWS).setRowSchema(Extracted.SCHEMA);
+
+    PCollectionTuple checked =
+        extracted.apply(
+            Validate.stage("validate_ads")
+                .source("ad platform reports")
+                .with(
+                    Rule.required("ad_id"), Rule.required("platform"), Rule.required("account_id"), Rule.required("date"),
+                    Rule.allowedValues("platform", Arrays.stream(Platform.values()).map(Platform::name).toList()),
+                    Rule.required("impressions"), Rule.required("clicks"), Rule.required("spend"),
+                    Rule.required("conversions"), Rule.required("conversion_value"), Rule.required("account_currency"),
+                    Rule.min("impressions", 0), Rule.min("clicks", 0), Rule.min("spend", 0), Rule.min("conversions", 0),
+                    Rule.atMost("clicks", "impressions")));
+    run.deadLetters(checked.get(Validate.INVALID));
+    PCollection<Row> deduped =
+        checked.get(Validate.VALID)
+            .apply("NewestPerNaturalKey", Dedupe.byKey("platform", "account_id", "ad_id", "date").newestBy("extracted_at")
+                .countingIn(StageCounters.of("dedupe_ads")));
+
+    PCollection<Row> performance = deduped.apply("AdPerformance", new AdPerformance(creatives(pipeline, options, run)));
+    PCollection<Row> history = run.readExisting(pipeline, AD_PERFORMANCE_DAILY);
+    // The features read the rows already loaded; only then are those rows replaced.
+    run.write(AD_PERFORMANCE_DAILY, performance.apply("AfterHistoryRead", Wait.on(history)).setRowSchema(AD_PERFORMANCE_DAILY.beamSchema()));
+    run.write(ACCOUNT_DAILY, performance.apply("AccountDaily", new AccountDaily()));
+
+    PCollection<Row> state =
+        PCollectionList.of(history).and(performance)
+            .apply("HistoryAndRun", Flatten.pCollections())
+            .setRowSchema(AD_PERFORMANCE_DAILY.beamSchema())
+            .apply("CurrentRows", Dedupe.byKey("platform", "account_id", "ad_id", "date").newestBy("extracted_at"));
+    PCollectionTuple features = state.apply("Features", new AdFeatures(firstDay, run.runDate().minusDays(1)));
+    run.write(AD_FEATURES_DAILY, features.get(AdFeatures.FEATURES));
+    run.write(AD_TRAINING_EXAMPLES, features.get(AdFeatures.TRAINING));
+
+    quality(run, windows, extracted, performance, checked.get(Validate.INVALID));
+  }
+
+  private static PCollection<Row> creatives(Pipeline pipeline, AdsOptions options, RunContext run) {
+    if (options.getInternalCreativesPath() == null) {
+      return pipeline.apply("NoCreatives", Create.empty(SchemaCoder.of(Creatives.SCHEMA)));
+    }
+    PCollectionTuple parsed =
+        pipeline
+            .apply("CreativesFile", Create.of(options.getInternalCreativesPath()))
+            .apply("ReadCreatives", ParDo.of(new Creatives.Read()).withOutputTags(Creatives.ROWS, TupleTagList.of(Creatives.UNPARSEABLE)));
+    run.deadLetters(parsed.get(Creatives.UNPARSEABLE).setCoder(SerializableCoder.of(DeadLetter.class)));
+    PCollectionTuple checked =
+        parsed.get(Creatives.ROWS).setRowSchema(Creatives.SCHEMA)
+            .apply(
+                Validate.stage("read_internal_creatives")
+                    .source(options.getInternalCreativesPath())
+                    .with(
+                        Rule.required("platform"), Rule.required("ad_id"),
+                        Rule.allowedValues("platform", Arrays.stream(Platform.values()).map(Platform::name).toList()),
+                        Rule.maxLength("headline", 200), Rule.notBefore("end_date", "start_date")));
+    run.deadLetters(checked.get(Validate.INVALID));
+    return checked.get(Validate.VALID);
+  }
+
+  private static void quality(
+      RunContext run, Map<String, DayRange> windows, PCollection<Row> extracted, PCollection<Row> performance,
+      PCollection<DeadLetter> invalid) {
+    TupleTag<Row> extractedTag = new TupleTag<>();
+    TupleTag<Row> finalTag = new TupleTag<>();
+    TupleTag<Long> invalidTag = new TupleTag<>();
+    PCollection<KV<String, Long>> refused =
+        invalid
+            .apply("PlatformOfRefused", MapElements.into(TypeDescriptors.strings()).via(AdsDailyPipeline::platformOf))
+            .apply("RefusedPerPlatform", Count.perElement());
+    PCollection<Row> report =
+        KeyedPCollectionTuple.of(
+                extractedTag,
+                extracted.apply("KeyExtracted", WithKeys.of((Row r) -> r.getString("platform")))
+                    .setCoder(KvCoder.of(StringUtf8Coder.of(), SchemaCoder.of(Extracted.SCHEMA))))
+            .and(finalTag,
+                performance.apply("KeyFinal", WithKeys.of((Row r) -> r.getString("platform")))
+                    .setCoder(KvCoder.of(StringUtf8Coder.of(), SchemaCoder.of(AD_PERFORMANCE_DAILY.beamSchema()))))
+            .and(invalidTag, refused.setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of())))
+            .apply("ByPlatform", CoGroupByKey.create())
+            .apply("Checks", ParDo.of(new QualityReport.Check(extractedTag, finalTag, invalidTag, run.runDate(), run.runId(), windows)))
+            .setRowSchema(AD_QUALITY_REPORT.beamSchema());
+    run.write(AD_QUALITY_REPORT, report);
+    report
+        .apply("OnePage", WithKeys.of("report"))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), SchemaCoder.of(AD_QUALITY_REPORT.beamSchema())))
+        .apply("AllChecks", GroupByKey.create())
+        .apply("ChecksOfRun", Values.create())
+        .apply("WritePage", ParDo.of(new QualityReport.WritePage(run.outputRoot(), run.runDate())));
+  }
+
+  private static String platformOf(DeadLetter letter) {
+    try {
+      return Json.MAPPER.readTree(letter.record()).path("platform").asText("UNKNOWN");
+    } catch (IOException e) {
+      return "UNKNOWN";
+    }
+  }
+
+  /** Counts the slices for the progress line. */
+  private static final class CountWork extends DoFn<AccountSlice, AccountSlice> {
+    @ProcessElement
+    public void process(@Element AccountSlice slice, OutputReceiver<AccountSlice> out) {
+      RunSignals.workFound(1);
+      out.output(slice);
+    }
+  }
+}

@@ -1,0 +1,93 @@
+package io.analyticsetl.pipelines.ads;
+
+import io.analyticsetl.common.options.EtlOptions;
+import org.apache.beam.sdk.options.Default;
+import org.apache.beam.sdk.options.Description;
+
+/** Options of {@code ads-daily} (contract section 8). */
+public interface AdsOptions extends EtlOptions {
+
+  @Description("Sources, comma-separated: meta, google_ads, tiktok, amazon_ads, internal. Default: every platform with accounts, and internal when --internalCreativesPath is set.")
+  String getPlatforms();
+
+  void setPlatforms(String value);
+
+  @Description("Accounts as <platform>:<id>, comma-separated (e.g. tiktok:7001,google_ads:1234567890).")
+  String getAccounts();
+
+  void setAccounts(String value);
+
+  @Description("A file with one <platform>:<id> per line, instead of --accounts.")
+  String getAccountsFile();
+
+  void setAccountsFile(String value);
+
+  @Description("Days re-pulled by the daily cadence so restated figures converge. Default per platform: meta 28, google_ads 30, tiktok 3, amazon_ads 3.")
+  Integer getLookbackDays();
+
+  void setLookbackDays(Integer value);
+
+  @Description("daily: yesterday plus the lookback; hourly: today and yesterday refreshed; weekly: a full 28-day rebuild.")
+  @Default.String("daily")
+  String getCadence();
+
+  void setCadence(String value);
+
+  @Description("TikTok API for Business base URL.")
+  @Default.String("https://business-api.tiktok.com")
+  String getTiktokBaseUrl();
+
+  void setTiktokBaseUrl(String value);
+
+  @Description("Name of the environment variable holding the TikTok access token.")
+  @Default.String("TIKTOK_ACCESS_TOKEN")
+  String getTiktokAccessTokenEnv();
+
+  void setTiktokAccessTokenEnv(String value);
+
+  @Description("Google Ads API base URL.")
+  @Default.String("https://googleads.googleapis.com")
+  String getGoogleAdsBaseUrl();
+
+  void setGoogleAdsBaseUrl(String value);
+
+  @Description("Google OAuth token endpoint.")
+  @Default.String("https://oauth2.googleapis.com/token")
+  String getGoogleAdsAuthUrl();
+
+  void setGoogleAdsAuthUrl(String value);
+
+  @Description("Prefix of the environment variables holding Google Ads credentials: <prefix>_DEVELOPER_TOKEN, _CLIENT_ID, _CLIENT_SECRET, _REFRESH_TOKEN.")
+  @Default.String("GOOGLE_ADS")
+  String getGoogleAdsEnvPrefix();
+
+  void setGoogleAdsEnvPrefix(String value);
+
+  @Description("Manager (MCC) customer id sent as login-customer-id, digits only.")
+  String getGoogleAdsLoginCustomerId();
+
+  void setGoogleAdsLoginCustomerId(String value);
+
+  @Description("JSONL or CSV export of ad creatives (platform, ad_id, headline, description, call_to_action, image_url, video_url, landing_page_url, start_date, end_date).")
+  String getInternalCreativesPath();
+
+  void setInternalCreativesPath(String value);
+
+  @Description("Retries of a throttled or failing API call, with exponential backoff and jitter.")
+  @Default.Integer(5)
+  int getAdsMaxRetries();
+
+  void setAdsMaxRetries(int value);
+
+  @Description("First retry delay in milliseconds (a platform's own hint wins when longer).")
+  @Default.Long(1000)
+  long getAdsRetryDelayMillis();
+
+  void setAdsRetryDelayMillis(long value);
+
+  @Description("Longest wait before a retry, in seconds, whatever the platform asks.")
+  @Default.Long(900)
+  long getAdsMaxRetryDelaySeconds();
+
+  void setAdsMaxRetryDelaySeconds(long value);
+}

@@ -1,0 +1,60 @@
+package io.analyticsetl.pipelines.ads;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.math.BigDecimal;
+
+/**
+ * Lenient reading of the platforms' wire values: numbers arrive as JSON numbers or as strings
+ * ("361324", "5339.5"), sometimes as null. A missing metric is 0 (platforms omit zero fields); text
+ * that is not a number becomes null, which validation then reports.
+ */
+final class Wire {
+
+  private Wire() {}
+
+  static String text(JsonNode node) {
+    if (node == null || node.isMissingNode() || node.isNull()) {
+      return null;
+    }
+    String text = node.asText();
+    return text.isEmpty() ? null : text;
+  }
+
+  static BigDecimal decimal(JsonNode node) {
+    if (node == null || node.isMissingNode() || node.isNull()) {
+      return BigDecimal.ZERO;
+    }
+    String text = node.asText().trim();
+    if (text.isEmpty()) {
+      return BigDecimal.ZERO;
+    }
+    try {
+      return new BigDecimal(text);
+    } catch (NumberFormatException e) {
+      return null;
+    }
+  }
+
+  static Long count(JsonNode node) {
+    BigDecimal value = decimal(node);
+    if (value == null) {
+      return null;
+    }
+    try {
+      return value.longValueExact();
+    } catch (ArithmeticException fractional) {
+      return null;
+    }
+  }
+
+  /** Micros (Google's cost_micros) as an exact decimal amount. */
+  static BigDecimal fromMicros(JsonNode node) {
+    BigDecimal micros = decimal(node);
+    return micros == null ? null : micros.movePointLeft(6);
+  }
+
+  /** An amount in micros, half-even when the amount has more than six decimals. */
+  static Long toMicros(BigDecimal amount) {
+    return amount == null ? null : amount.movePointRight(6).setScale(0, java.math.RoundingMode.HALF_EVEN).longValueExact();
+  }
+}

@@ -1,0 +1,253 @@
+package io.analyticsetl.pipelines.ads;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.is;
+
+import io.analyticsetl.common.ledger.RunLedger;
+import io.analyticsetl.pipelines.Launch;
+import io.analyticsetl.pipelines.RunOutputs;
+import io.analyticsetl.testkit.Parquet;
+import io.analyticsetl.testkit.ads.FakeAdPlatforms;
+import io.analyticsetl.testkit.ads.FakeAdPlatforms.Ad;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** ads-daily against the fake TikTok and Google Ads APIs. */
+class AdsDailyTest {
+
+  static final LocalDate RUN_DATE = LocalDate.of(2026, 5, 10);
+  static final List<Ad> ADS =
+      List.of(
+          new Ad("tiktok", "7001", "t1", "tg1", "1714125042508817", LocalDate.of(2026, 4, 1), LocalDate.of(2026, 6, 1)),
+          new Ad("tiktok", "7001", "t2", "tg1", "1714125042508817", LocalDate.of(2026, 5, 6), LocalDate.of(2026, 6, 1)),
+          new Ad("google_ads", "1234567890", "g1", "ag1", "c1", LocalDate.of(2026, 4, 1), LocalDate.of(2026, 6, 1)),
+          new Ad("google_ads", "1234567890", "g2", "ag2", "c2", LocalDate.of(2026, 4, 1), LocalDate.of(2026, 5, 7)));
+
+  @TempDir Path out;
+  private Path creatives;
+
+  @BeforeEach
+  void creatives() throws Exception {
+    AdsHttp.resetBreakers();
+    creatives = out.resolve("creatives.jsonl");
+    Files.writeString(
+        creatives,
+        String.join("\n",
+            "{\"platform\":\"tiktok\",\"ad_id\":\"t1\",\"headline\":\"Save big: the best new deal\",\"description\":\"Free and fast\","
+                + "\"call_to_action\":\"Shop now\",\"landing_page_url\":\"https://example.com/t1\",\"start_date\":\"2026-04-01\",\"end_date\":\"2026-06-30\"}",
+            "{\"platform\":\"tiktok\",\"ad_id\":\"t2\",\"headline\":\"A slow and bad problem\",\"landing_page_url\":\"https://example.com/t2\"}",
+            "{\"platform\":\"google_ads\",\"ad_id\":\"g1\",\"headline\":\"Plain words\",\"landing_page_url\":\"https://example.com/g1\"}",
+            "{\"platform\":\"google_ads\",\"ad_id\":\"g2\",\"headline\":\"Another\",\"landing_page_url\":\"https://example.com/g2\"}",
+            "{\"platform\":\"google_ads\",\"ad_id\":\"g9\",\"headline\":\"ends before it starts\",\"start_date\":\"2026-05-02\",\"end_date\":\"2026-05-01\"}",
+            "not json at all"));
+  }
+
+  /** Launches ads-daily against the fake; {@code overrides} replace the defaults of the same option. */
+  private Launch run(FakeAdPlatforms fake, LocalDate runDate, String... overrides) {
+    Map<String, String> args = new LinkedHashMap<>();
+    Stream.concat(
+            Stream.of("--accounts=tiktok:7001,google_ads:1234567890", "--outputRoot=" + out.resolve("out"),
+                "--runDate=" + runDate, "--lookbackDays=5", "--internalCreativesPath=" + creatives,
+                "--tiktokBaseUrl=" + fake.tiktokBaseUrl(), "--googleAdsBaseUrl=" + fake.googleAdsBaseUrl(),
+                "--googleAdsAuthUrl=" + fake.googleAuthUrl(), "--adsRetryDelayMillis=5", "--adsMaxRetryDelaySeconds=1"),
+            Stream.of(overrides))
+        .forEach(arg -> args.put(arg.substring(0, arg.indexOf('=')), arg));
+    return Launch.of(Stream.concat(Stream.of("ads-daily"), args.values().stream()).toArray(String[]::new));
+  }
+
+  private List<List<String>> query(String dataset, String select) {
+    return Parquet.query("SELECT " + select + " FROM read_parquet('" + out.resolve("out") + "/ads/" + dataset + "/*/*.parquet') ORDER BY ALL");
+  }
+
+  /** What a hand calculation from the fake's payloads gives for one row. */
+  private static List<String> expected(FakeAdPlatforms fake, Ad ad, LocalDate day) {
+    long impressions = FakeAdPlatforms.impressions(ad, day);
+    long clicks = fake.clicks(ad, day);
+    BigDecimal spend = FakeAdPlatforms.spend(ad, day).setScale(6);
+    BigDecimal conversions = fake.conversions(ad, day).setScale(6);
+    BigDecimal value = fake.conversionValue(ad, day).setScale(6);
+    BigDecimal ctr = BigDecimal.valueOf(clicks).divide(BigDecimal.valueOf(impressions), 10, RoundingMode.HALF_EVEN);
+    BigDecimal roas = value.divide(spend, 10, RoundingMode.HALF_EVEN);
+    return List.of(ad.platform().toUpperCase(), ad.accountId(), ad.adId(), day.toString(), String.valueOf(impressions),
+        String.valueOf(clicks), spend.toPlainString(), spend.movePointRight(6).toBigInteger().toString(),
+        conversions.toPlainString(), value.toPlainString(), ctr.toPlainString(), roas.toPlainString());
+  }
+
+  private static final String PERFORMANCE =
+      "platform, account_id, ad_id, date::text, impressions::text, clicks::text, spend::text, spend_micros::text,"
+          + " conversions::text, conversion_value::text, ctr::text, roas::text";
+
+  @Test
+  void normalisesEveryPlatformToWhatAHandCalculationGives() throws Exception {
+    try (FakeAdPlatforms fake = FakeAdPlatforms.start(ADS)) {
+      Launch launch = run(fake, RUN_DATE);
+      assertThat(launch.err(), launch.exitCode(), is(0));
+      List<List<String>> expected = new ArrayList<>();
+      for (Ad ad : ADS) {
+        for (LocalDate day = RUN_DATE.minusDays(6); day.isBefore(RUN_DATE); day = day.plusDays(1)) {
+          if (!day.isBefore(ad.firstDay()) && !day.isAfter(ad.lastDay())) {
+            expected.add(expected(fake, ad, day));
+          }
+        }
+      }
+      expected.sort((a, b) -> String.join("|", a).compareTo(String.join("|", b)));
+      assertThat(query("ad_performance_daily", PERFORMANCE), equalTo(expected));
+      // Creatives joined on (platform, ad_id); Google's micros became an exact amount.
+      assertThat(query("ad_performance_daily", "DISTINCT ad_id, headline, call_to_action").get(0),
+          equalTo(java.util.Arrays.asList("g1", "Plain words", null)));
+      // account_daily re-derives ROAS from the sums, never averages the ads' ratios.
+      List<String> account = query("account_daily", "platform, date::text, spend::text, roas::text, ad_count::text").get(0);
+      Ad g1 = ADS.get(2);
+      Ad g2 = ADS.get(3);
+      LocalDate day = RUN_DATE.minusDays(6);
+      BigDecimal spend = FakeAdPlatforms.spend(g1, day).add(FakeAdPlatforms.spend(g2, day));
+      BigDecimal value = fake.conversionValue(g1, day).add(fake.conversionValue(g2, day));
+      assertThat(account, equalTo(List.of("GOOGLE_ADS", day.toString(), spend.setScale(6).toPlainString(),
+          value.divide(spend, 10, RoundingMode.HALF_EVEN).toPlainString(), "2")));
+
+      // The creative export's bad lines are dead letters; the ledger balances.
+      var letters = RunOutputs.deadLetters(out.resolve("out"), "ads-daily", RUN_DATE);
+      assertThat(letters.stream().map(l -> l.get("error").asText()).toList(), hasItem(containsString("end_date >= start_date")));
+      assertThat(letters.stream().map(l -> l.get("error").asText()).toList(), hasItem(containsString("not JSON")));
+      RunLedger ledger = RunLedger.fromJson(Files.readString(RunOutputs.ledgerFiles(out.resolve("out"), "ads-daily").get(0)));
+      assertThat(ledger.balanced(), is(true));
+      assertThat(ledger.stages().get("read_tiktok").read(), is(10L)); // t1 on six days, t2 on four
+
+      // 7-day features count days without delivery as zero: t2 began on May 6.
+      List<String> t2 = query("ad_features_daily", "ad_id, date::text, impressions_7d::text, has_call_to_action::text, sentiment_score")
+          .stream().filter(r -> r.get(0).equals("t2") && r.get(1).equals("2026-05-09")).findFirst().orElseThrow();
+      long sum = 0;
+      for (LocalDate d = LocalDate.of(2026, 5, 6); !d.isAfter(LocalDate.of(2026, 5, 9)); d = d.plusDays(1)) {
+        sum += FakeAdPlatforms.impressions(ADS.get(1), d);
+      }
+      assertThat(t2.subList(2, 4), equalTo(List.of(String.valueOf(sum), "false")));
+      assertThat(Double.parseDouble(t2.get(4)), is(-3.0 / 5)); // "A slow and bad problem": three negative words of five
+      // Five days of history give no complete label window yet; g2's windows still move after it stopped on May 7.
+      assertThat(query("ad_features_daily", "count(*)::text"), equalTo(List.of(List.of("22"))));
+      assertThat(Files.exists(out.resolve("out/ads/ad_training_examples")), is(false));
+    }
+  }
+
+  @Test
+  void trainingExamplesCoverOnlyCompleteLabelWindowsAndAreReproducible() throws Exception {
+    try (FakeAdPlatforms fake = FakeAdPlatforms.start(ADS)) {
+      assertThat(run(fake, RUN_DATE, "--lookbackDays=13").exitCode(), is(0));
+      assertThat(run(fake, RUN_DATE, "--lookbackDays=13", "--outputRoot=" + out.resolve("again")).exitCode(), is(0));
+    }
+    // Features as of D with the CTR over D+1..D+7, only while D+7 <= yesterday (May 9): D in Apr 26..May 2.
+    Ad t1 = ADS.get(0);
+    LocalDate day = LocalDate.of(2026, 4, 30);
+    long impressions = 0;
+    long clicks = 0;
+    try (FakeAdPlatforms figures = FakeAdPlatforms.start(ADS)) {
+      for (LocalDate d = day.plusDays(1); !d.isAfter(day.plusDays(7)); d = d.plusDays(1)) {
+        impressions += FakeAdPlatforms.impressions(t1, d);
+        clicks += figures.clicks(t1, d);
+      }
+    }
+    String label = "ad_id, date::text, label_impressions_next_7d::text, label_clicks_next_7d::text, label_ctr_next_7d::text";
+    assertThat(query("ad_training_examples", label).stream().filter(r -> r.get(0).equals("t1") && r.get(1).equals(day.toString())).toList(),
+        equalTo(List.of(List.of("t1", day.toString(), String.valueOf(impressions), String.valueOf(clicks),
+            BigDecimal.valueOf(clicks).divide(BigDecimal.valueOf(impressions), 10, RoundingMode.HALF_EVEN).toPlainString()))));
+    assertThat(query("ad_training_examples", "min(date)::text, max(date)::text, count(*)::text, count(DISTINCT ad_id)::text"),
+        equalTo(List.of(List.of("2026-04-26", "2026-05-02", "21", "3")))); // t2 only began on May 6; g2 stopped on May 7
+    // Byte-identical features from the same inputs.
+    String features = "SELECT * FROM read_parquet('%s/ads/ad_features_daily/*/*.parquet') ORDER BY ALL";
+    assertThat(Parquet.query(features.formatted(out.resolve("again"))), equalTo(Parquet.query(features.formatted(out.resolve("out")))));
+  }
+
+  @Test
+  void lookbackRerunsUpdateRestatedRowsInPlace() throws Exception {
+    try (FakeAdPlatforms fake = FakeAdPlatforms.start(ADS)) {
+      assertThat(run(fake, RUN_DATE).exitCode(), is(0));
+      fake.restate();
+      Launch next = run(fake, RUN_DATE.plusDays(1));
+      assertThat(next.err(), next.exitCode(), is(0));
+      assertThat(
+          query("ad_performance_daily", "count(*) = count(DISTINCT (platform, account_id, ad_id, date))::text"),
+          equalTo(List.of(List.of("true"))));
+      // A day both runs pulled now holds the restated conversions.
+      Ad g1 = ADS.get(2);
+      LocalDate day = RUN_DATE.minusDays(2);
+      assertThat(
+          query("ad_performance_daily", "conversions::text").stream().anyMatch(r -> r.get(0).equals(fake.conversions(g1, day).setScale(6).toPlainString())),
+          is(true));
+      List<List<String>> g1Day = Parquet.query("SELECT conversions::text FROM read_parquet('" + out.resolve("out")
+          + "/ads/ad_performance_daily/*/*.parquet') WHERE ad_id = 'g1' AND date = DATE '" + day + "'");
+      assertThat(g1Day, equalTo(List.of(List.of(fake.conversions(g1, day).setScale(6).toPlainString()))));
+    }
+  }
+
+  @Test
+  void slowDownIsRetriedASpentQuotaStopsOnlyItsAccountAndARerunResumes() throws Exception {
+    try (FakeAdPlatforms fake = FakeAdPlatforms.start(ADS)) {
+      fake.tiktokRateLimitNext(3);
+      fake.tiktokSystemErrorNext(1);
+      fake.googleTemporarilyExhaustedNext(2);
+      fake.googleServerErrorNext(1);
+      Launch throttled = run(fake, RUN_DATE);
+      assertThat(throttled.err(), throttled.exitCode(), is(0));
+      assertThat(query("ad_performance_daily", "count(*)::text"), equalTo(List.of(List.of("20"))));
+
+      LocalDate next = RUN_DATE.plusDays(1);
+      fake.googleQuotaSpent(true);
+      Launch spent = run(fake, next);
+      assertThat(spent.err(), spent.exitCode(), is(0));
+      RunLedger ledger = RunLedger.fromJson(Files.readString(RunOutputs.ledgerFiles(out.resolve("out"), "ads-daily").get(1)));
+      assertThat(ledger.notes().toString(), ledger.notes().stream().anyMatch(n -> n.contains("google_ads account 1234567890 stopped")), is(true));
+      assertThat(query("ad_performance_daily", "(max(date) FILTER (WHERE platform = 'TIKTOK'))::text").get(0).get(0), is(RUN_DATE.toString()));
+
+      fake.googleQuotaSpent(false);
+      int tiktokCalls = fake.calls("tiktok /open_api/v1.3/report/integrated/get/");
+      Launch resumed = run(fake, next);
+      assertThat(resumed.err(), resumed.exitCode(), is(0));
+      assertThat("TikTok's slices came from their checkpoint", fake.calls("tiktok /open_api/v1.3/report/integrated/get/"), is(tiktokCalls));
+      assertThat(query("ad_performance_daily", "(max(date) FILTER (WHERE platform = 'GOOGLE_ADS'))::text").get(0).get(0), is(RUN_DATE.toString()));
+
+      fake.tiktokRevokeToken();
+      Launch refused = run(fake, next.plusDays(1));
+      assertThat(refused.exitCode(), is(1));
+      assertThat(refused.err(), containsString("tiktok credentials refused"));
+    }
+  }
+
+  @Test
+  void theQualityReportFlagsSeededProblemsAndPassesCleanData() throws Exception {
+    try (FakeAdPlatforms fake = FakeAdPlatforms.start(ADS)) {
+      assertThat(run(fake, RUN_DATE).exitCode(), is(0));
+      assertThat(query("ad_quality_report", "platform, dimension, metric").size(), is(2 * 12));
+      assertThat(query("ad_quality_report", "(count(*) FILTER (WHERE NOT passed))::text"), equalTo(List.of(List.of("0"))));
+    }
+    Files.writeString(creatives, "{\"platform\":\"tiktok\",\"ad_id\":\"t1\",\"headline\":\"only one creative\"}\n");
+    List<Ad> stale = new ArrayList<>(ADS.subList(2, 4));
+    stale.add(new Ad("tiktok", "7001", "t1", "tg1", "1714125042508817", LocalDate.of(2026, 4, 1), LocalDate.of(2026, 5, 5)));
+    try (FakeAdPlatforms fake = FakeAdPlatforms.start(stale)) {
+      fake.duplicateRow("g1");
+      fake.clicksAboveImpressions("g2");
+      assertThat(run(fake, RUN_DATE.plusDays(1)).exitCode(), is(0));
+      List<List<String>> failed =
+          Parquet.query("SELECT platform, dimension, metric FROM read_parquet('" + out.resolve("out")
+              + "/ads/ad_quality_report/dt=" + RUN_DATE.plusDays(1) + "/*.parquet') WHERE NOT passed ORDER BY ALL");
+      assertThat(failed.toString(), failed.contains(List.of("GOOGLE_ADS", "completeness", "null_rate:headline")), is(true));
+      assertThat(failed.toString(), failed.contains(List.of("GOOGLE_ADS", "consistency", "clicks_above_impressions")), is(true));
+      assertThat(failed.toString(), failed.contains(List.of("GOOGLE_ADS", "uniqueness", "duplicate_natural_keys")), is(true));
+      assertThat(failed.toString(), failed.contains(List.of("TIKTOK", "timeliness", "days_behind_yesterday")), is(true));
+      String html = Files.readString(out.resolve("out/_reports/ads-quality/" + RUN_DATE.plusDays(1) + ".html"));
+      assertThat(html, containsString("checks failed"));
+    }
+  }
+}

@@ -1,0 +1,394 @@
+package io.analyticsetl.testkit.ads;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.math.BigDecimal;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.LocalDate;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Local stand-ins for the TikTok and Google Ads reporting APIs (shared/reference/ad-platform-apis.md
+ * sections 2 and 3), on one loopback port: TikTok's integrated report ({@code Access-Token}, JSON
+ * strings in the query, page/page_size, the 30-day span limit, errors as HTTP 200 with a code,
+ * numbers sometimes strings and sometimes numbers) and Google Ads' OAuth token endpoint and
+ * {@code googleAds:searchStream} (bearer and developer token, a minimal GAQL date filter, int64 as
+ * strings, cost in micros, 429 with quotaErrorDetails.retryDelay). The figures are a function of
+ * ad, day and the fake's "vintage", so lookback re-pulls see restated values. Throttling, quota and
+ * failure answers are scripted per test.
+ */
+public final class FakeAdPlatforms implements AutoCloseable {
+
+  public static final String TIKTOK_TOKEN = "tiktok-test-token";
+  public static final String GOOGLE_DEVELOPER_TOKEN = "google-dev-token";
+  public static final String GOOGLE_CLIENT_ID = "google-client";
+  public static final String GOOGLE_CLIENT_SECRET = "google-secret";
+  public static final String GOOGLE_REFRESH_TOKEN = "google-refresh";
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Pattern BETWEEN = Pattern.compile("segments\\.date BETWEEN '(\\d{4}-\\d{2}-\\d{2})' AND '(\\d{4}-\\d{2}-\\d{2})'");
+
+  /** An ad the fake reports on: platform, account, ids, delivery from and to. */
+  public record Ad(String platform, String accountId, String adId, String adGroupId, String campaignId, LocalDate firstDay, LocalDate lastDay) {}
+
+  private final HttpServer server;
+  private final List<Ad> ads;
+  private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
+  private final AtomicInteger tiktokRateLimited = new AtomicInteger();
+  private final AtomicInteger tiktokSystemErrors = new AtomicInteger();
+  private final AtomicInteger googleTemporarilyExhausted = new AtomicInteger();
+  private final AtomicInteger googleServerErrors = new AtomicInteger();
+  private volatile boolean googleQuotaSpent;
+  private volatile boolean tiktokTokenRevoked;
+  private volatile boolean tiktokRowDrift;
+  private volatile int vintage;
+  private volatile String duplicateRowOf;
+  private volatile String clicksAboveImpressionsOf;
+
+  private FakeAdPlatforms(List<Ad> ads) throws IOException {
+    this.ads = List.copyOf(ads);
+    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server.createContext("/open_api/", this::tiktok);
+    server.createContext("/oauth2/", this::googleToken);
+    server.createContext("/google/", this::google);
+    server.setExecutor(Executors.newFixedThreadPool(6));
+    server.start();
+  }
+
+  public static FakeAdPlatforms start(List<Ad> ads) throws IOException {
+    return new FakeAdPlatforms(ads);
+  }
+
+  public String tiktokBaseUrl() {
+    return base();
+  }
+
+  public String googleAdsBaseUrl() {
+    return base() + "/google";
+  }
+
+  public String googleAuthUrl() {
+    return base() + "/oauth2/token";
+  }
+
+  private String base() {
+    return "http://127.0.0.1:" + server.getAddress().getPort();
+  }
+
+  // ---- scripted behaviour ----
+
+  /** Later pulls report restated figures (conversions keep arriving). */
+  public void restate() {
+    vintage++;
+  }
+
+  public void tiktokRateLimitNext(int n) {
+    tiktokRateLimited.set(n);
+  }
+
+  public void tiktokSystemErrorNext(int n) {
+    tiktokSystemErrors.set(n);
+  }
+
+  public void tiktokRevokeToken() {
+    tiktokTokenRevoked = true;
+  }
+
+  /** The total changes between pages, as TikTok's live reports do. */
+  public void tiktokRowDrift() {
+    tiktokRowDrift = true;
+  }
+
+  public void googleTemporarilyExhaustedNext(int n) {
+    googleTemporarilyExhausted.set(n);
+  }
+
+  public void googleServerErrorNext(int n) {
+    googleServerErrors.set(n);
+  }
+
+  /** Every Google Ads call answers 429 RESOURCE_EXHAUSTED: the day's quota is spent. */
+  public void googleQuotaSpent(boolean spent) {
+    googleQuotaSpent = spent;
+  }
+
+  /** The ad's rows of one day are sent twice (a duplicate natural key). */
+  public void duplicateRow(String adId) {
+    duplicateRowOf = adId;
+  }
+
+  /** The ad reports more clicks than impressions on every day. */
+  public void clicksAboveImpressions(String adId) {
+    clicksAboveImpressionsOf = adId;
+  }
+
+  public int calls(String endpoint) {
+    return calls.getOrDefault(endpoint, new AtomicInteger()).get();
+  }
+
+  // ---- the figures ----
+
+  /** Impressions of an ad on a day. */
+  public static long impressions(Ad ad, LocalDate day) {
+    return 500 + Math.floorMod((ad.adId().hashCode() * 31L + day.toEpochDay() * 17L), 1500);
+  }
+
+  public long clicks(Ad ad, LocalDate day) {
+    long impressions = impressions(ad, day);
+    return ad.adId().equals(clicksAboveImpressionsOf) ? impressions + 5 : impressions / 20 + Math.floorMod(day.toEpochDay(), 7);
+  }
+
+  /** Spend in the account currency, two decimals. */
+  public static BigDecimal spend(Ad ad, LocalDate day) {
+    return BigDecimal.valueOf(impressions(ad, day) * 7L + 13, 3).setScale(2, java.math.RoundingMode.DOWN);
+  }
+
+  /** Conversions grow with each vintage: restated figures. */
+  public BigDecimal conversions(Ad ad, LocalDate day) {
+    return BigDecimal.valueOf(impressions(ad, day) % 9 + vintage).add(new BigDecimal("0.5"));
+  }
+
+  public BigDecimal conversionValue(Ad ad, LocalDate day) {
+    return conversions(ad, day).multiply(new BigDecimal("12.25"));
+  }
+
+  private List<Ad> adsOf(String platform, String account) {
+    return ads.stream().filter(a -> a.platform().equals(platform) && a.accountId().equals(account)).toList();
+  }
+
+  // ---- TikTok ----
+
+  private void tiktok(HttpExchange exchange) throws IOException {
+    try (exchange) {
+      count("tiktok " + exchange.getRequestURI().getPath());
+      if (!TIKTOK_TOKEN.equals(exchange.getRequestHeaders().getFirst("Access-Token")) || tiktokTokenRevoked) {
+        tiktokError(exchange, 40105, "Access token is invalid or has been revoked.");
+        return;
+      }
+      if (tiktokRateLimited.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+        tiktokError(exchange, 40100, "Requests from App are temporarily restricted due to reaching the QPS limit.");
+        return;
+      }
+      if (tiktokSystemErrors.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+        tiktokError(exchange, 50000, "System error.");
+        return;
+      }
+      Map<String, String> query = query(exchange.getRequestURI());
+      String path = exchange.getRequestURI().getPath();
+      if (path.equals("/open_api/v1.3/advertiser/info/")) {
+        ObjectNode body = envelope();
+        JsonNode ids = JSON.readTree(query.get("advertiser_ids"));
+        ArrayNode list = ((ObjectNode) body.get("data")).putArray("list");
+        for (JsonNode id : ids) {
+          list.addObject().put("advertiser_id", id.asText()).put("currency", "EUR").put("timezone", "Europe/Berlin");
+        }
+        respond(exchange, 200, body);
+        return;
+      }
+      if (!path.equals("/open_api/v1.3/report/integrated/get/") || !"AUCTION_AD".equals(query.get("data_level"))) {
+        tiktokError(exchange, 40002, "Invalid parameters.");
+        return;
+      }
+      LocalDate start = LocalDate.parse(query.get("start_date"));
+      LocalDate end = LocalDate.parse(query.get("end_date"));
+      if (ChronoUnit.DAYS.between(start, end) >= 30) {
+        tiktokError(exchange, 40002, "The time span cannot exceed 30 days.");
+        return;
+      }
+      List<ObjectNode> rows = new ArrayList<>();
+      for (Ad ad : adsOf("tiktok", query.get("advertiser_id"))) {
+        for (LocalDate day = start; !day.isAfter(end); day = day.plusDays(1)) {
+          if (day.isBefore(ad.firstDay()) || day.isAfter(ad.lastDay())) {
+            continue; // no delivery, no row
+          }
+          ObjectNode row = JSON.createObjectNode();
+          row.putObject("dimensions").put("ad_id", ad.adId()).put("stat_time_day", day + " 00:00:00");
+          ObjectNode m = row.putObject("metrics");
+          m.put("ad_name", "TikTok ad " + ad.adId()).put("adgroup_id", ad.adGroupId()).put("adgroup_name", "Group " + ad.adGroupId())
+              .put("campaign_id", Long.parseLong(ad.campaignId())) // a number here, a string elsewhere
+              .put("campaign_name", "Campaign " + ad.campaignId())
+              .put("spend", spend(ad, day).toPlainString())
+              .put("impressions", String.valueOf(impressions(ad, day)))
+              .put("clicks", String.valueOf(clicks(ad, day)))
+              .put("ctr", "1.18") // a percentage: never trusted
+              .put("conversion", conversions(ad, day).toPlainString())
+              .put("total_purchase_value", conversionValue(ad, day).toPlainString())
+              .put("likes", 36);
+          rows.add(row);
+          if (ad.adId().equals(duplicateRowOf)) {
+            rows.add(row.deepCopy());
+          }
+        }
+      }
+      int page = Integer.parseInt(query.getOrDefault("page", "1"));
+      int pageSize = Integer.parseInt(query.getOrDefault("page_size", "10"));
+      int total = rows.size() + (tiktokRowDrift && page > 1 ? 1 : 0);
+      ObjectNode body = envelope();
+      ObjectNode data = (ObjectNode) body.get("data");
+      ArrayNode list = data.putArray("list");
+      rows.subList(Math.min((page - 1) * pageSize, rows.size()), Math.min(page * pageSize, rows.size())).forEach(list::add);
+      data.putObject("page_info").put("page", page).put("page_size", pageSize).put("total_number", total)
+          .put("total_page", Math.max(1, (total + pageSize - 1) / pageSize));
+      respond(exchange, 200, body);
+    }
+  }
+
+  private static ObjectNode envelope() {
+    ObjectNode body = JSON.createObjectNode().put("code", 0).put("message", "OK").put("request_id", "req-" + System.nanoTime());
+    body.putObject("data");
+    return body;
+  }
+
+  private static void tiktokError(HttpExchange exchange, int code, String message) throws IOException {
+    respond(exchange, 200, JSON.createObjectNode().put("code", code).put("message", message).put("request_id", "req-err"));
+  }
+
+  // ---- Google Ads ----
+
+  private void googleToken(HttpExchange exchange) throws IOException {
+    try (exchange) {
+      count("google token");
+      String form = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+      Map<String, String> fields = parse(form);
+      if (!GOOGLE_REFRESH_TOKEN.equals(fields.get("refresh_token")) || !GOOGLE_CLIENT_ID.equals(fields.get("client_id"))
+          || !GOOGLE_CLIENT_SECRET.equals(fields.get("client_secret"))) {
+        respond(exchange, 400, JSON.createObjectNode().put("error", "invalid_grant"));
+        return;
+      }
+      respond(exchange, 200, JSON.createObjectNode().put("access_token", "ya29.test").put("expires_in", 3599).put("token_type", "Bearer"));
+    }
+  }
+
+  private void google(HttpExchange exchange) throws IOException {
+    try (exchange) {
+      count("google searchStream");
+      if (!"Bearer ya29.test".equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
+        googleError(exchange, 401, "UNAUTHENTICATED", "Request is missing required authentication credential.", null);
+        return;
+      }
+      if (!GOOGLE_DEVELOPER_TOKEN.equals(exchange.getRequestHeaders().getFirst("developer-token"))) {
+        googleError(exchange, 403, "PERMISSION_DENIED", "The developer token is not valid.", null);
+        return;
+      }
+      if (googleQuotaSpent) {
+        googleError(exchange, 429, "RESOURCE_EXHAUSTED", "Resource has been exhausted (e.g. check quota).", "RESOURCE_EXHAUSTED");
+        return;
+      }
+      if (googleTemporarilyExhausted.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+        googleError(exchange, 429, "RESOURCE_EXHAUSTED", "Resource has been exhausted (e.g. check quota).", "RESOURCE_TEMPORARILY_EXHAUSTED");
+        return;
+      }
+      if (googleServerErrors.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+        googleError(exchange, 503, "UNAVAILABLE", "The service is currently unavailable.", null);
+        return;
+      }
+      String path = exchange.getRequestURI().getPath();
+      Matcher customer = Pattern.compile("/google/v\\d+/customers/(\\d+)/googleAds:searchStream").matcher(path);
+      JsonNode request = JSON.readTree(exchange.getRequestBody());
+      Matcher dates = BETWEEN.matcher(request.path("query").asText());
+      if (!customer.matches() || !dates.find()) {
+        googleError(exchange, 400, "INVALID_ARGUMENT", "Request contains an invalid argument.", null);
+        return;
+      }
+      LocalDate start = LocalDate.parse(dates.group(1));
+      LocalDate end = LocalDate.parse(dates.group(2));
+      ArrayNode batches = JSON.createArrayNode();
+      ObjectNode batch = batches.addObject();
+      ArrayNode results = batch.putArray("results");
+      for (Ad ad : adsOf("google_ads", customer.group(1))) {
+        for (LocalDate day = start; !day.isAfter(end); day = day.plusDays(1)) {
+          if (day.isBefore(ad.firstDay()) || day.isAfter(ad.lastDay())) {
+            continue;
+          }
+          ObjectNode r = results.addObject();
+          r.putObject("customer").put("resourceName", "customers/" + ad.accountId()).put("id", ad.accountId())
+              .put("currencyCode", "USD").put("timeZone", "America/New_York");
+          r.putObject("campaign").put("id", ad.campaignId()).put("name", "Campaign " + ad.campaignId()).put("status", "ENABLED");
+          r.putObject("adGroup").put("id", ad.adGroupId()).put("name", "Group " + ad.adGroupId());
+          ObjectNode adGroupAd = r.putObject("adGroupAd");
+          adGroupAd.putObject("ad").put("id", ad.adId()).put("name", "");
+          adGroupAd.put("status", ad.lastDay().isBefore(end) ? "PAUSED" : "ENABLED");
+          r.putObject("segments").put("date", day.toString());
+          ObjectNode m = r.putObject("metrics");
+          m.put("impressions", String.valueOf(impressions(ad, day))).put("clicks", String.valueOf(clicks(ad, day)))
+              .put("costMicros", spend(ad, day).movePointRight(6).toBigInteger().toString())
+              .put("conversions", conversions(ad, day).doubleValue()).put("conversionsValue", conversionValue(ad, day).doubleValue())
+              .put("ctr", 0.05);
+          if (ad.adId().equals(duplicateRowOf)) {
+            results.add(r.deepCopy());
+          }
+        }
+      }
+      batch.put("fieldMask", "customer.id,segments.date,metrics.impressions").put("requestId", "g-" + System.nanoTime());
+      respond(exchange, 200, batches);
+    }
+  }
+
+  private static void googleError(HttpExchange exchange, int status, String state, String message, String quotaError) throws IOException {
+    ObjectNode body = JSON.createObjectNode();
+    ObjectNode error = body.putObject("error").put("code", status).put("message", message).put("status", state);
+    if (quotaError != null) {
+      ObjectNode failure = error.putArray("details").addObject()
+          .put("@type", "type.googleapis.com/google.ads.googleads.v21.errors.GoogleAdsFailure");
+      ObjectNode e = failure.putArray("errors").addObject();
+      e.putObject("errorCode").put("quotaError", quotaError);
+      e.put("message", quotaError.equals("RESOURCE_EXHAUSTED") ? "Too many requests. Retry in 40591 seconds." : "Too many requests.");
+      e.putObject("details").putObject("quotaErrorDetails").put("rateScope", "DEVELOPER")
+          .put("retryDelay", quotaError.equals("RESOURCE_EXHAUSTED") ? "40591s" : "0.2s");
+    }
+    respond(exchange, status, body);
+  }
+
+  // ---- plumbing ----
+
+  private void count(String endpoint) {
+    calls.computeIfAbsent(endpoint, e -> new AtomicInteger()).incrementAndGet();
+  }
+
+  private static Map<String, String> query(URI uri) {
+    return uri.getRawQuery() == null ? Map.of() : parse(uri.getRawQuery());
+  }
+
+  private static Map<String, String> parse(String encoded) {
+    Map<String, String> fields = new LinkedHashMap<>();
+    for (String pair : encoded.split("&")) {
+      int eq = pair.indexOf('=');
+      if (eq > 0) {
+        fields.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8), URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+      }
+    }
+    return fields;
+  }
+
+  private static void respond(HttpExchange exchange, int status, JsonNode body) throws IOException {
+    byte[] bytes = JSON.writeValueAsBytes(body);
+    exchange.getResponseHeaders().add("Content-Type", "application/json");
+    exchange.sendResponseHeaders(status, bytes.length);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write(bytes);
+    }
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+  }
+}
