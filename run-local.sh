@@ -24,7 +24,9 @@ if [[ $# -eq 0 ]]; then
   export ASC_P8_PATH="$PWD/demo/target/asc-demo/AuthKey_TESTKEY123.p8"
   # The credentials the local fake ad platforms accept.
   export TIKTOK_ACCESS_TOKEN=tiktok-test-token GOOGLE_ADS_DEVELOPER_TOKEN=google-dev-token GOOGLE_ADS_CLIENT_ID=google-client
-  export GOOGLE_ADS_CLIENT_SECRET=google-secret GOOGLE_ADS_REFRESH_TOKEN=google-refresh
+  export GOOGLE_ADS_CLIENT_SECRET=google-secret GOOGLE_ADS_REFRESH_TOKEN=google-refresh META_ACCESS_TOKEN=meta-test-token
+  export AMAZON_ADS_CLIENT_ID=amzn1.application-oa2-client.test AMAZON_ADS_CLIENT_SECRET=amazon-secret
+  export AMAZON_ADS_REFRESH_TOKEN='Atzr|amazon-refresh'
   exec java -Xmx4g -cp "demo/target/classes:$(cat "$DEMO_CLASSPATH")" io.analyticsetl.demo.LocalDemo out
 fi
 exec java -Xmx4g -jar "$BUNDLE" "$@" --runner=DirectRunner

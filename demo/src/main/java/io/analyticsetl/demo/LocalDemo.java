@@ -64,7 +64,7 @@ public final class LocalDemo {
     FakeAppStoreConnect appStore = FakeAppStoreConnect.start(key.issuerId(), key.keyId(), key.publicKey(), apps, runDate, 40);
     String appIds = String.join(",", java.util.Arrays.stream(APP_IDS).mapToObj(String::valueOf).toList());
 
-    console.println("Starting the local fake TikTok and Google Ads APIs (2 accounts, 12 ads) ...");
+    console.println("Starting the local fake Meta, Google Ads, TikTok and Amazon Ads APIs (4 accounts, 24 ads) ...");
     FakeAdPlatforms adPlatforms = FakeAdPlatforms.start(demoAds(runDate));
     Path creatives = out.resolve("ads-input/creatives.jsonl");
     writeCreatives(creatives, demoAds(runDate));
@@ -95,9 +95,11 @@ public final class LocalDemo {
 
     // Five weeks of ad history (enough for 28-day features and training labels), then today's
     // daily run, whose lookback re-pulls restated figures.
-    String[] ads = {"ads-daily", "--accounts=tiktok:7001,google_ads:1234567890", "--internalCreativesPath=" + creatives,
-        "--tiktokBaseUrl=" + adPlatforms.tiktokBaseUrl(), "--googleAdsBaseUrl=" + adPlatforms.googleAdsBaseUrl(),
-        "--googleAdsAuthUrl=" + adPlatforms.googleAuthUrl(), "--outputRoot=" + out};
+    String[] ads = {"ads-daily", "--accounts=meta:act_1234567,google_ads:1234567890,tiktok:7001,amazon_ads:3456789012",
+        "--internalCreativesPath=" + creatives, "--metaBaseUrl=" + adPlatforms.metaBaseUrl(),
+        "--googleAdsBaseUrl=" + adPlatforms.googleAdsBaseUrl(), "--googleAdsAuthUrl=" + adPlatforms.googleAuthUrl(),
+        "--tiktokBaseUrl=" + adPlatforms.tiktokBaseUrl(), "--amazonAdsBaseUrl=" + adPlatforms.amazonAdsBaseUrl(),
+        "--amazonAuthUrl=" + adPlatforms.amazonAuthUrl(), "--adsReportPollMillis=200", "--outputRoot=" + out};
     runs.add(concat(ads, "--runDate=" + runDate.minusDays(1), "--lookbackDays=35"));
     runs.add(concat(ads, "--runDate=" + runDate));
 
@@ -128,14 +130,17 @@ public final class LocalDemo {
     System.exit(failures == 0 ? 0 : 1);
   }
 
-  /** Six TikTok and six Google Ads ads, some started or stopped within the last weeks. */
+  /** Six ads per platform, some started or stopped within the last weeks. */
   private static List<FakeAdPlatforms.Ad> demoAds(LocalDate runDate) {
     List<FakeAdPlatforms.Ad> ads = new ArrayList<>();
     for (int i = 1; i <= 6; i++) {
       LocalDate first = runDate.minusDays(10L * i);
       LocalDate last = i % 3 == 0 ? runDate.minusDays(5) : runDate.plusDays(30);
-      ads.add(new FakeAdPlatforms.Ad("tiktok", "7001", "17" + i, "tg" + (i % 2), "1714125042508817", first, last));
+      ads.add(new FakeAdPlatforms.Ad("meta", "1234567", "238500" + i, "238510" + (i % 2), "2385200", first, last));
       ads.add(new FakeAdPlatforms.Ad("google_ads", "1234567890", "55" + i, "ag" + (i % 2), "c" + (i % 3), first, last));
+      ads.add(new FakeAdPlatforms.Ad("tiktok", "7001", "17" + i, "tg" + (i % 2), "1714125042508817", first, last));
+      ads.add(new FakeAdPlatforms.Ad("amazon_ads", "3456789012", "30100000000000" + i, "7232088286150" + (i % 2), "158410630682987",
+          first, last));
     }
     return ads;
   }

@@ -3,6 +3,8 @@ package io.analyticsetl.pipelines.ads;
 import io.analyticsetl.common.options.InvalidOptionException;
 import io.analyticsetl.common.secrets.Secret;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 
 /** The connector of each platform, configured from the options; credentials from the environment. */
 final class AdConnectors {
@@ -17,14 +19,32 @@ final class AdConnectors {
       case TIKTOK -> new TikTokConnector(options.getTiktokBaseUrl(), secret("tiktokAccessTokenEnv", options.getTiktokAccessTokenEnv()), http);
       case GOOGLE_ADS -> {
         String prefix = options.getGoogleAdsEnvPrefix();
-        yield new GoogleAdsConnector(
-            options.getGoogleAdsBaseUrl(), options.getGoogleAdsAuthUrl(),
-            secret("googleAdsEnvPrefix", prefix + "_DEVELOPER_TOKEN"), secret("googleAdsEnvPrefix", prefix + "_CLIENT_ID"),
-            secret("googleAdsEnvPrefix", prefix + "_CLIENT_SECRET"), secret("googleAdsEnvPrefix", prefix + "_REFRESH_TOKEN"),
+        OAuthRefresh oauth =
+            new OAuthRefresh(options.getGoogleAdsAuthUrl(), secret("googleAdsEnvPrefix", prefix + "_CLIENT_ID"),
+                secret("googleAdsEnvPrefix", prefix + "_CLIENT_SECRET"), secret("googleAdsEnvPrefix", prefix + "_REFRESH_TOKEN"),
+                "check the variables named by --googleAdsEnvPrefix");
+        yield new GoogleAdsConnector(options.getGoogleAdsBaseUrl(), oauth, secret("googleAdsEnvPrefix", prefix + "_DEVELOPER_TOKEN"),
             options.getGoogleAdsLoginCustomerId(), http);
       }
-      default -> throw new InvalidOptionException(
-          "platforms", platform.option() + " has no connector in this version (tiktok and google_ads do; see README)");
+      case META -> new MetaConnector(
+          options.getMetaBaseUrl(), options.getMetaApiVersion(), secret("metaAccessTokenEnv", options.getMetaAccessTokenEnv()),
+          Arrays.stream(options.getMetaConversionActionTypes().split(",")).map(String::trim).filter(t -> !t.isEmpty()).toList(),
+          new ReportPolling(Duration.ofMillis(options.getAdsReportPollMillis()), Duration.ofSeconds(options.getMetaReportTimeoutSeconds())),
+          Duration.ofSeconds(options.getAdsMaxRetryDelaySeconds()), http);
+      case AMAZON_ADS -> {
+        if (!List.of(1, 7, 14, 30).contains(options.getAmazonAttributionDays())) {
+          throw new InvalidOptionException("amazonAttributionDays", "must be 1, 7, 14 or 30, got " + options.getAmazonAttributionDays());
+        }
+        String prefix = options.getAmazonAdsEnvPrefix();
+        OAuthRefresh oauth =
+            new OAuthRefresh(options.getAmazonAuthUrl(), secret("amazonAdsEnvPrefix", prefix + "_CLIENT_ID"),
+                secret("amazonAdsEnvPrefix", prefix + "_CLIENT_SECRET"), secret("amazonAdsEnvPrefix", prefix + "_REFRESH_TOKEN"),
+                "check the variables named by --amazonAdsEnvPrefix");
+        yield new AmazonAdsConnector(options.getAmazonAdsBaseUrl(), oauth, options.getAmazonAttributionDays(),
+            new ReportPolling(Duration.ofMillis(options.getAdsReportPollMillis()), Duration.ofSeconds(options.getAmazonReportTimeoutSeconds())),
+            http);
+      }
+      case INTERNAL -> throw new InvalidOptionException("accounts", "internal has no accounts: it is read from --internalCreativesPath");
     };
   }
 

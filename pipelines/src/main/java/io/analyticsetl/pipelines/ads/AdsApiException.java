@@ -13,12 +13,14 @@ final class AdsApiException extends EtlFailure {
   enum Kind {
     /** Throttled or briefly unavailable: back off (the hint says how long) and retry. */
     SLOW_DOWN,
-    /** The quota for the day is spent: stop this account, resume on the next run. */
-    QUOTA_SPENT,
+    /** The account cannot go on today (quota spent, a report still being generated): stop it, resume on the next run. */
+    STOP_ACCOUNT,
     /** The credentials are refused: no retry helps; the platform's accounts fail. */
     AUTH,
-    /** The request itself is wrong (or too large): this slice fails. */
-    BAD_REQUEST
+    /** The request itself is wrong: this slice fails. */
+    BAD_REQUEST,
+    /** The platform cannot produce this much at once (or its report job failed): ask for fewer days. */
+    TOO_LARGE
   }
 
   private final Kind kind;

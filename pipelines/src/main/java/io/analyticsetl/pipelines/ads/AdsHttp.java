@@ -73,7 +73,7 @@ final class AdsHttp implements Serializable {
               });
     } catch (CircuitBreakerOpenException e) {
       throw new AdsApiException(
-          AdsApiException.Kind.QUOTA_SPENT,
+          AdsApiException.Kind.STOP_ACCOUNT,
           platform.option() + " keeps failing; its circuit breaker is open, so the remaining slices wait for the next run",
           null);
     } catch (FailsafeException e) {

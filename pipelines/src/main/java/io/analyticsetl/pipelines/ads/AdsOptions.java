@@ -33,6 +33,72 @@ public interface AdsOptions extends EtlOptions {
 
   void setCadence(String value);
 
+  @Description("Meta Graph API base URL.")
+  @Default.String("https://graph.facebook.com")
+  String getMetaBaseUrl();
+
+  void setMetaBaseUrl(String value);
+
+  @Description("Meta Graph API version.")
+  @Default.String("v23.0")
+  String getMetaApiVersion();
+
+  void setMetaApiVersion(String value);
+
+  @Description("Name of the environment variable holding the Meta access token (ads_read).")
+  @Default.String("META_ACCESS_TOKEN")
+  String getMetaAccessTokenEnv();
+
+  void setMetaAccessTokenEnv(String value);
+
+  @Description("Meta action types counted as conversions (and their action_values as conversion value), comma-separated.")
+  @Default.String("purchase")
+  String getMetaConversionActionTypes();
+
+  void setMetaConversionActionTypes(String value);
+
+  @Description("Seconds a Meta async report may take before it is asked for again with half the days.")
+  @Default.Long(900)
+  long getMetaReportTimeoutSeconds();
+
+  void setMetaReportTimeoutSeconds(long value);
+
+  @Description("Amazon Ads API base URL (regional: advertising-api, -eu or -fe).")
+  @Default.String("https://advertising-api.amazon.com")
+  String getAmazonAdsBaseUrl();
+
+  void setAmazonAdsBaseUrl(String value);
+
+  @Description("Login with Amazon token endpoint.")
+  @Default.String("https://api.amazon.com/auth/o2/token")
+  String getAmazonAuthUrl();
+
+  void setAmazonAuthUrl(String value);
+
+  @Description("Prefix of the environment variables holding Amazon Ads credentials: <prefix>_CLIENT_ID, _CLIENT_SECRET, _REFRESH_TOKEN.")
+  @Default.String("AMAZON_ADS")
+  String getAmazonAdsEnvPrefix();
+
+  void setAmazonAdsEnvPrefix(String value);
+
+  @Description("Attribution window of Amazon conversions and sales in days: 1, 7, 14 or 30 (purchases<N>d, sales<N>d).")
+  @Default.Integer(7)
+  int getAmazonAttributionDays();
+
+  void setAmazonAttributionDays(int value);
+
+  @Description("Seconds to wait for an Amazon report; one still generating then stops the account until the next run.")
+  @Default.Long(10800)
+  long getAmazonReportTimeoutSeconds();
+
+  void setAmazonReportTimeoutSeconds(long value);
+
+  @Description("First interval between polls of an async report, in milliseconds; it grows by half each poll, to at most a minute.")
+  @Default.Long(5000)
+  long getAdsReportPollMillis();
+
+  void setAdsReportPollMillis(long value);
+
   @Description("TikTok API for Business base URL.")
   @Default.String("https://business-api.tiktok.com")
   String getTiktokBaseUrl();

@@ -3,7 +3,6 @@ package io.analyticsetl.pipelines.ads;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.analyticsetl.common.json.Json;
 import io.analyticsetl.common.secrets.Secret;
-import java.net.URLEncoder;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -33,24 +32,15 @@ final class GoogleAdsConnector implements AdConnector {
           + " FROM ad_group_ad WHERE segments.date BETWEEN '%s' AND '%s'";
 
   private final String baseUrl;
-  private final String authUrl;
+  private final OAuthRefresh oauth;
   private final Secret developerToken;
-  private final Secret clientId;
-  private final Secret clientSecret;
-  private final Secret refreshToken;
   private final String loginCustomerId;
   private final AdsHttp http;
-  private transient String accessToken;
-  private transient Instant accessTokenExpiry;
 
-  GoogleAdsConnector(String baseUrl, String authUrl, Secret developerToken, Secret clientId, Secret clientSecret,
-      Secret refreshToken, String loginCustomerId, AdsHttp http) {
+  GoogleAdsConnector(String baseUrl, OAuthRefresh oauth, Secret developerToken, String loginCustomerId, AdsHttp http) {
     this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
-    this.authUrl = authUrl;
+    this.oauth = oauth;
     this.developerToken = developerToken;
-    this.clientId = clientId;
-    this.clientSecret = clientSecret;
-    this.refreshToken = refreshToken;
     this.loginCustomerId = loginCustomerId;
     this.http = http;
   }
@@ -68,7 +58,7 @@ final class GoogleAdsConnector implements AdConnector {
   @Override
   public List<String> fetch(AccountSlice slice) {
     String body = Json.write(java.util.Map.of("query", String.format(QUERY, slice.from(), slice.to())));
-    String token = accessToken();
+    String token = oauth.accessToken(http);
     HttpResponse<byte[]> response =
         http.send(
             () -> {
@@ -90,7 +80,7 @@ final class GoogleAdsConnector implements AdConnector {
   public List<Row> normalize(AccountSlice slice, List<String> pages, Instant extractedAt) {
     List<Row> rows = new ArrayList<>();
     for (String page : pages) {
-      for (JsonNode batch : TikTokConnector.read(page)) {
+      for (JsonNode batch : Wire.json(page)) {
         String requestId = Wire.text(batch.path("requestId"));
         for (JsonNode result : batch.path("results")) {
           JsonNode customer = result.path("customer");
@@ -138,27 +128,6 @@ final class GoogleAdsConnector implements AdConnector {
     };
   }
 
-  private synchronized String accessToken() {
-    if (accessToken == null || accessTokenExpiry.isBefore(Instant.now().plusSeconds(300))) {
-      String form =
-          "grant_type=refresh_token&refresh_token=" + encode(refreshToken.reveal()) + "&client_id=" + encode(clientId.reveal())
-              + "&client_secret=" + encode(clientSecret.reveal());
-      HttpResponse<byte[]> response =
-          http.send(
-              () -> AdsHttp.request(authUrl).header("Content-Type", "application/x-www-form-urlencoded")
-                  .POST(HttpRequest.BodyPublishers.ofString(form)).build(),
-              r -> r.statusCode() == 200 ? null
-                  : r.statusCode() >= 500
-                      ? new AdsApiException(AdsApiException.Kind.SLOW_DOWN, "Google OAuth answered HTTP " + r.statusCode(), null)
-                      : new AdsApiException(AdsApiException.Kind.AUTH,
-                          "Google OAuth refused the refresh token (HTTP " + r.statusCode() + "): check the variables named by --googleAdsEnvPrefix", null));
-      JsonNode token = TikTokConnector.read(new String(response.body(), StandardCharsets.UTF_8));
-      accessToken = token.path("access_token").asText();
-      accessTokenExpiry = Instant.now().plusSeconds(token.path("expires_in").asLong(3600));
-    }
-    return accessToken;
-  }
-
   static AdsApiException classify(HttpResponse<byte[]> response) {
     int status = response.statusCode();
     if (status == 200) {
@@ -177,7 +146,7 @@ final class GoogleAdsConnector implements AdConnector {
       String quota = detail.path("errorCode").path("quotaError").asText();
       Duration delay = parseSeconds(detail.path("details").path("quotaErrorDetails").path("retryDelay").asText(null));
       if (quota.equals("RESOURCE_EXHAUSTED")) {
-        return new AdsApiException(AdsApiException.Kind.QUOTA_SPENT,
+        return new AdsApiException(AdsApiException.Kind.STOP_ACCOUNT,
             "Google Ads' daily quota is spent (" + detail.path("message").asText() + "); the account resumes on the next run", delay);
       }
       return new AdsApiException(AdsApiException.Kind.SLOW_DOWN, message, delay);
@@ -207,7 +176,4 @@ final class GoogleAdsConnector implements AdConnector {
     }
   }
 
-  private static String encode(String text) {
-    return URLEncoder.encode(text, StandardCharsets.UTF_8);
-  }
 }

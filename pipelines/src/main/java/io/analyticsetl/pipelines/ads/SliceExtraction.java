@@ -66,7 +66,7 @@ final class SliceExtraction extends DoFn<AccountSlice, Row> {
         pages = connector.fetch(slice);
       } catch (AdsApiException e) {
         switch (e.kind()) {
-          case QUOTA_SPENT -> RunSignals.note(slice.platform().option() + " account " + slice.accountId() + " stopped: " + e.getMessage());
+          case STOP_ACCOUNT -> RunSignals.note(slice.platform().option() + " account " + slice.accountId() + " stopped: " + e.getMessage());
           case AUTH -> {
             out.get(FAILED).output(DeadLetter.of(stage.stage(), slice.toString(), "", e.getMessage()));
             RunSignals.failRun(slice.platform().option() + " credentials refused");

@@ -1,10 +1,7 @@
 package io.analyticsetl.pipelines.ads;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.analyticsetl.common.json.Json;
 import io.analyticsetl.common.secrets.Secret;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URLEncoder;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -59,7 +56,7 @@ final class TikTokConnector implements AdConnector {
               + "&dimensions=" + encode("[\"ad_id\",\"stat_time_day\"]") + "&metrics=" + encode(METRICS)
               + "&start_date=" + slice.from() + "&end_date=" + slice.to() + "&page=" + page + "&page_size=1000");
       pages.add(body);
-      totalPages = read(body).path("data").path("page_info").path("total_page").asInt(1);
+      totalPages = Wire.json(body).path("data").path("page_info").path("total_page").asInt(1);
       page++;
     }
     return pages;
@@ -67,12 +64,12 @@ final class TikTokConnector implements AdConnector {
 
   @Override
   public List<Row> normalize(AccountSlice slice, List<String> pages, Instant extractedAt) {
-    JsonNode info = read(pages.get(0)).path("data").path("list").path(0);
+    JsonNode info = Wire.json(pages.get(0)).path("data").path("list").path(0);
     String currency = Wire.text(info.path("currency"));
     String timezone = Wire.text(info.path("timezone"));
     List<Row> rows = new ArrayList<>();
     for (String page : pages.subList(1, pages.size())) {
-      JsonNode body = read(page);
+      JsonNode body = Wire.json(page);
       String requestId = Wire.text(body.path("request_id"));
       for (JsonNode item : body.path("data").path("list")) {
         JsonNode dims = item.path("dimensions");
@@ -116,7 +113,7 @@ final class TikTokConnector implements AdConnector {
     if (response.statusCode() != 200) {
       return new AdsApiException(AdsApiException.Kind.BAD_REQUEST, "TikTok answered HTTP " + response.statusCode(), null);
     }
-    JsonNode body = read(new String(response.body(), StandardCharsets.UTF_8));
+    JsonNode body = Wire.json(response.body());
     int code = body.path("code").asInt(-1);
     String message = "TikTok code " + code + ": " + body.path("message").asText();
     return switch (code) {
@@ -126,14 +123,6 @@ final class TikTokConnector implements AdConnector {
           "TikTok refused the access token (" + message + "): check the token named by --tiktokAccessTokenEnv", null);
       default -> new AdsApiException(AdsApiException.Kind.BAD_REQUEST, message, null);
     };
-  }
-
-  static JsonNode read(String json) {
-    try {
-      return Json.MAPPER.readTree(json);
-    } catch (IOException e) {
-      throw new UncheckedIOException("not JSON: " + json.substring(0, Math.min(80, json.length())), e);
-    }
   }
 
   private static String encode(String text) {

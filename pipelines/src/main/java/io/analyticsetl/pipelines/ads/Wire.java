@@ -1,7 +1,13 @@
 package io.analyticsetl.pipelines.ads;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.analyticsetl.common.json.Json;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Lenient reading of the platforms' wire values: numbers arrive as JSON numbers or as strings
@@ -10,7 +16,22 @@ import java.math.BigDecimal;
  */
 final class Wire {
 
+  /** JSON numbers with a fraction are read as exact decimals, never as doubles. */
+  private static final ObjectMapper READER = Json.MAPPER.copy().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+
   private Wire() {}
+
+  static JsonNode json(String text) {
+    try {
+      return READER.readTree(text);
+    } catch (IOException e) {
+      throw new UncheckedIOException("not JSON: " + text.substring(0, Math.min(80, text.length())), e);
+    }
+  }
+
+  static JsonNode json(byte[] body) {
+    return json(new String(body, StandardCharsets.UTF_8));
+  }
 
   static String text(JsonNode node) {
     if (node == null || node.isMissingNode() || node.isNull()) {
@@ -23,6 +44,9 @@ final class Wire {
   static BigDecimal decimal(JsonNode node) {
     if (node == null || node.isMissingNode() || node.isNull()) {
       return BigDecimal.ZERO;
+    }
+    if (node.isNumber()) {
+      return node.decimalValue();
     }
     String text = node.asText().trim();
     if (text.isEmpty()) {

@@ -74,7 +74,7 @@ class AdsDailyTest {
   }
 
   /** What a hand calculation from the fake's payloads gives for one row. */
-  private static List<String> expected(FakeAdPlatforms fake, Ad ad, LocalDate day) {
+  static List<String> expected(FakeAdPlatforms fake, Ad ad, LocalDate day) {
     long impressions = FakeAdPlatforms.impressions(ad, day);
     long clicks = fake.clicks(ad, day);
     BigDecimal spend = FakeAdPlatforms.spend(ad, day).setScale(6);
@@ -87,7 +87,7 @@ class AdsDailyTest {
         conversions.toPlainString(), value.toPlainString(), ctr.toPlainString(), roas.toPlainString());
   }
 
-  private static final String PERFORMANCE =
+  static final String PERFORMANCE =
       "platform, account_id, ad_id, date::text, impressions::text, clicks::text, spend::text, spend_micros::text,"
           + " conversions::text, conversion_value::text, ctr::text, roas::text";
 

@@ -26,9 +26,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Local stand-ins for the TikTok and Google Ads reporting APIs (shared/reference/ad-platform-apis.md
- * sections 2 and 3), on one loopback port: TikTok's integrated report ({@code Access-Token}, JSON
- * strings in the query, page/page_size, the 30-day span limit, errors as HTTP 200 with a code,
+ * Local stand-ins for the four ad platforms' reporting APIs (shared/reference/ad-platform-apis.md),
+ * on one loopback port: Meta ({@link FakeMetaInsights}), Amazon Ads ({@link FakeAmazonAds}),
+ * TikTok's integrated report ({@code Access-Token}, JSON strings in the query, page/page_size, the 30-day span limit, errors as HTTP 200 with a code,
  * numbers sometimes strings and sometimes numbers) and Google Ads' OAuth token endpoint and
  * {@code googleAds:searchStream} (bearer and developer token, a minimal GAQL date filter, int64 as
  * strings, cost in micros, 429 with quotaErrorDetails.retryDelay). The figures are a function of
@@ -43,13 +43,15 @@ public final class FakeAdPlatforms implements AutoCloseable {
   public static final String GOOGLE_CLIENT_SECRET = "google-secret";
   public static final String GOOGLE_REFRESH_TOKEN = "google-refresh";
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  static final ObjectMapper JSON = new ObjectMapper();
   private static final Pattern BETWEEN = Pattern.compile("segments\\.date BETWEEN '(\\d{4}-\\d{2}-\\d{2})' AND '(\\d{4}-\\d{2}-\\d{2})'");
 
   /** An ad the fake reports on: platform, account, ids, delivery from and to. */
   public record Ad(String platform, String accountId, String adId, String adGroupId, String campaignId, LocalDate firstDay, LocalDate lastDay) {}
 
   private final HttpServer server;
+  private final FakeMetaInsights meta;
+  private final FakeAmazonAds amazon;
   private final List<Ad> ads;
   private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
   private final AtomicInteger tiktokRateLimited = new AtomicInteger();
@@ -69,6 +71,10 @@ public final class FakeAdPlatforms implements AutoCloseable {
     server.createContext("/open_api/", this::tiktok);
     server.createContext("/oauth2/", this::googleToken);
     server.createContext("/google/", this::google);
+    meta = new FakeMetaInsights(this);
+    server.createContext("/meta/", meta::handle);
+    amazon = new FakeAmazonAds(this);
+    server.createContext("/amazon/", amazon::handle);
     server.setExecutor(Executors.newFixedThreadPool(6));
     server.start();
   }
@@ -89,7 +95,29 @@ public final class FakeAdPlatforms implements AutoCloseable {
     return base() + "/oauth2/token";
   }
 
-  private String base() {
+  public String metaBaseUrl() {
+    return base() + "/meta";
+  }
+
+  public String amazonAdsBaseUrl() {
+    return base() + "/amazon";
+  }
+
+  public String amazonAuthUrl() {
+    return base() + "/amazon/auth/o2/token";
+  }
+
+  /** Meta's scripted behaviour. */
+  public FakeMetaInsights meta() {
+    return meta;
+  }
+
+  /** Amazon Ads' scripted behaviour. */
+  public FakeAmazonAds amazon() {
+    return amazon;
+  }
+
+  String base() {
     return "http://127.0.0.1:" + server.getAddress().getPort();
   }
 
@@ -163,14 +191,19 @@ public final class FakeAdPlatforms implements AutoCloseable {
 
   /** Conversions grow with each vintage: restated figures. */
   public BigDecimal conversions(Ad ad, LocalDate day) {
-    return BigDecimal.valueOf(impressions(ad, day) % 9 + vintage).add(new BigDecimal("0.5"));
+    BigDecimal whole = BigDecimal.valueOf(impressions(ad, day) % 9 + vintage);
+    return ad.platform().equals("amazon_ads") ? whole : whole.add(new BigDecimal("0.5")); // Amazon counts whole purchases
   }
 
   public BigDecimal conversionValue(Ad ad, LocalDate day) {
     return conversions(ad, day).multiply(new BigDecimal("12.25"));
   }
 
-  private List<Ad> adsOf(String platform, String account) {
+  List<Ad> ads() {
+    return ads;
+  }
+
+  List<Ad> adsOf(String platform, String account) {
     return ads.stream().filter(a -> a.platform().equals(platform) && a.accountId().equals(account)).toList();
   }
 
@@ -359,15 +392,15 @@ public final class FakeAdPlatforms implements AutoCloseable {
 
   // ---- plumbing ----
 
-  private void count(String endpoint) {
+  void count(String endpoint) {
     calls.computeIfAbsent(endpoint, e -> new AtomicInteger()).incrementAndGet();
   }
 
-  private static Map<String, String> query(URI uri) {
+  static Map<String, String> query(URI uri) {
     return uri.getRawQuery() == null ? Map.of() : parse(uri.getRawQuery());
   }
 
-  private static Map<String, String> parse(String encoded) {
+  static Map<String, String> parse(String encoded) {
     Map<String, String> fields = new LinkedHashMap<>();
     for (String pair : encoded.split("&")) {
       int eq = pair.indexOf('=');
@@ -378,7 +411,7 @@ public final class FakeAdPlatforms implements AutoCloseable {
     return fields;
   }
 
-  private static void respond(HttpExchange exchange, int status, JsonNode body) throws IOException {
+  static void respond(HttpExchange exchange, int status, JsonNode body) throws IOException {
     byte[] bytes = JSON.writeValueAsBytes(body);
     exchange.getResponseHeaders().add("Content-Type", "application/json");
     exchange.sendResponseHeaders(status, bytes.length);

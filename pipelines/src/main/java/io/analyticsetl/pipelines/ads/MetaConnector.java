@@ -1,0 +1,256 @@
+package io.analyticsetl.pipelines.ads;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.analyticsetl.common.secrets.Secret;
+import java.math.BigDecimal;
+import java.net.URLEncoder;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.apache.beam.sdk.values.Row;
+
+/**
+ * Meta Marketing API, ad-level Insights by day through an async report job: create it, poll it
+ * (growing interval, deadline), then follow its cursor pages ({@code paging.next}, verbatim). A job
+ * that fails, does not finish in time, or is refused as too much data is asked again for half the
+ * days, down to single days. Throttling arrives as HTTP 400 with codes 4, 17, 32, 613 or
+ * 80000-80014 and usage headers; a wait longer than the retry cap stops the account for the run.
+ * Code 190 is a refused token. Conversions are the sum of the configured action types.
+ */
+final class MetaConnector implements AdConnector {
+
+  static final String FIELDS =
+      "ad_id,ad_name,adset_id,adset_name,campaign_id,campaign_name,account_id,account_currency,impressions,clicks,spend,"
+          + "actions,action_values,date_start,date_stop";
+  /** Insights hides deleted and archived ads unless every status is asked for. */
+  static final String EVERY_STATUS =
+      "[{\"field\":\"ad.effective_status\",\"operator\":\"IN\",\"value\":[\"ACTIVE\",\"ADSET_PAUSED\",\"ARCHIVED\","
+          + "\"CAMPAIGN_PAUSED\",\"DELETED\",\"DISAPPROVED\",\"IN_PROCESS\",\"PAUSED\",\"PENDING_BILLING_INFO\","
+          + "\"PENDING_REVIEW\",\"PREAPPROVED\",\"WITH_ISSUES\"]}]";
+  private static final Set<Integer> THROTTLE_CODES = Set.of(4, 17, 32, 613);
+
+  private final String baseUrl;
+  private final String version;
+  private final Secret accessToken;
+  private final List<String> conversionActionTypes;
+  private final ReportPolling polling;
+  private final Duration longestWait;
+  private final AdsHttp http;
+
+  MetaConnector(String baseUrl, String version, Secret accessToken, List<String> conversionActionTypes, ReportPolling polling,
+      Duration longestWait, AdsHttp http) {
+    this.baseUrl = (baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl) + "/" + version;
+    this.version = version;
+    this.accessToken = accessToken;
+    this.conversionActionTypes = List.copyOf(conversionActionTypes);
+    this.polling = polling;
+    this.longestWait = longestWait;
+    this.http = http;
+  }
+
+  @Override
+  public Platform platform() {
+    return Platform.META;
+  }
+
+  @Override
+  public int maxSliceDays() {
+    return 31;
+  }
+
+  static String numericId(String accountId) {
+    return accountId.startsWith("act_") ? accountId.substring(4) : accountId;
+  }
+
+  @Override
+  public List<String> fetch(AccountSlice slice) {
+    List<String> pages = new ArrayList<>();
+    pages.add(send(get(baseUrl + "/act_" + numericId(slice.accountId()) + "?fields=account_id,currency,timezone_name")));
+    pages.addAll(insights(slice.accountId(), slice.from(), slice.to()));
+    return pages;
+  }
+
+  /** The insights pages of [from, to], halving the days while Meta cannot produce them at once. */
+  private List<String> insights(String accountId, LocalDate from, LocalDate to) {
+    try {
+      return report(accountId, from, to);
+    } catch (AdsApiException e) {
+      if (e.kind() != AdsApiException.Kind.TOO_LARGE || from.equals(to)) {
+        throw e;
+      }
+      LocalDate middle = from.plusDays(ChronoUnit.DAYS.between(from, to) / 2);
+      List<String> pages = new ArrayList<>(insights(accountId, from, middle));
+      pages.addAll(insights(accountId, middle.plusDays(1), to));
+      return pages;
+    }
+  }
+
+  private List<String> report(String accountId, LocalDate from, LocalDate to) {
+    String form =
+        "level=ad&time_increment=1&use_unified_attribution_setting=true&limit=500"
+            + "&time_range=" + encode("{\"since\":\"" + from + "\",\"until\":\"" + to + "\"}")
+            + "&fields=" + encode(FIELDS) + "&filtering=" + encode(EVERY_STATUS);
+    JsonNode created =
+        Wire.json(send(() -> authorized(AdsHttp.request(baseUrl + "/act_" + numericId(accountId) + "/insights"))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .POST(HttpRequest.BodyPublishers.ofString(form)).build()));
+    String reportId = created.path("report_run_id").asText();
+    String[] status = {"unknown"};
+    ReportPolling.State state =
+        polling.await(() -> {
+          JsonNode job = Wire.json(send(get(baseUrl + "/" + reportId)));
+          status[0] = job.path("async_status").asText() + " at " + job.path("async_percent_completion").asInt() + "%";
+          return switch (job.path("async_status").asText()) {
+            case "Job Completed" -> ReportPolling.State.DONE;
+            case "Job Failed", "Job Skipped" -> ReportPolling.State.FAILED;
+            default -> ReportPolling.State.RUNNING;
+          };
+        });
+    if (state != ReportPolling.State.DONE) {
+      throw new AdsApiException(AdsApiException.Kind.TOO_LARGE,
+          "Meta report " + reportId + " for act_" + numericId(accountId) + " " + from + ".." + to + " ended " + status[0], null);
+    }
+    List<String> pages = new ArrayList<>();
+    String next = baseUrl + "/" + reportId + "/insights?limit=500";
+    while (next != null) {
+      JsonNode page = Wire.json(send(get(next)));
+      next = Wire.text(page.path("paging").path("next"));
+      // Kept without the paging links (they may embed the token), with the report they came from.
+      ObjectNode kept = ((ObjectNode) page).deepCopy();
+      kept.remove("paging");
+      kept.put("report_run_id", reportId);
+      pages.add(kept.toString());
+    }
+    return pages;
+  }
+
+  @Override
+  public List<Row> normalize(AccountSlice slice, List<String> pages, Instant extractedAt) {
+    JsonNode account = Wire.json(pages.get(0));
+    String timezone = Wire.text(account.path("timezone_name"));
+    List<Row> rows = new ArrayList<>();
+    for (String text : pages.subList(1, pages.size())) {
+      JsonNode page = Wire.json(text);
+      String reportId = Wire.text(page.path("report_run_id"));
+      for (JsonNode item : page.path("data")) {
+        String date = Wire.text(item.path("date_start"));
+        String accountId = Wire.text(item.path("account_id"));
+        String currency = Wire.text(item.path("account_currency"));
+        rows.add(
+            new Extracted.Builder(Platform.META, extractedAt)
+                .set("account_id", accountId == null ? numericId(slice.accountId()) : accountId)
+                .date(date == null ? null : LocalDate.parse(date))
+                .set("ad_id", Wire.text(item.path("ad_id")))
+                .set("ad_name", Wire.text(item.path("ad_name")))
+                .set("ad_group_id", Wire.text(item.path("adset_id")))
+                .set("ad_group_name", Wire.text(item.path("adset_name")))
+                .set("campaign_id", Wire.text(item.path("campaign_id")))
+                .set("campaign_name", Wire.text(item.path("campaign_name")))
+                .set("account_currency", currency == null ? Wire.text(account.path("currency")) : currency)
+                .set("account_timezone", timezone)
+                .metrics(Wire.count(item.path("impressions")), Wire.count(item.path("clicks")), Wire.decimal(item.path("spend")),
+                    actions(item.path("actions")), actions(item.path("action_values")))
+                .set("attribution_spec", "unified")
+                .set("source_version", version)
+                .set("request_id", reportId)
+                .build());
+      }
+    }
+    return rows;
+  }
+
+  /** The sum of the configured action types' values; an unparseable value makes the sum null. */
+  private BigDecimal actions(JsonNode list) {
+    BigDecimal sum = BigDecimal.ZERO;
+    for (JsonNode action : list) {
+      if (conversionActionTypes.contains(action.path("action_type").asText())) {
+        BigDecimal value = Wire.decimal(action.path("value"));
+        if (value == null) {
+          return null;
+        }
+        sum = sum.add(value);
+      }
+    }
+    return sum;
+  }
+
+  private java.util.function.Supplier<HttpRequest> get(String url) {
+    return () -> authorized(AdsHttp.request(url)).GET().build();
+  }
+
+  private HttpRequest.Builder authorized(HttpRequest.Builder request) {
+    return request.header("Authorization", "Bearer " + accessToken.reveal());
+  }
+
+  private String send(java.util.function.Supplier<HttpRequest> request) {
+    return new String(http.send(request, response -> classify(response, longestWait)).body(), StandardCharsets.UTF_8);
+  }
+
+  static AdsApiException classify(HttpResponse<byte[]> response, Duration longestWait) {
+    int status = response.statusCode();
+    if (status == 200) {
+      return null;
+    }
+    JsonNode error;
+    try {
+      error = Wire.json(response.body()).path("error");
+    } catch (RuntimeException notJson) {
+      error = Wire.json("{}");
+    }
+    int code = error.path("code").asInt(-1);
+    int subcode = error.path("error_subcode").asInt(0);
+    String text = error.path("message").asText("");
+    String message = "Meta answered HTTP " + status + ", code " + code + (subcode == 0 ? "" : "/" + subcode) + ": " + text;
+    if (code == 190) {
+      return new AdsApiException(AdsApiException.Kind.AUTH,
+          "Meta refused the access token (" + message + "): check the token named by --metaAccessTokenEnv", null);
+    }
+    if (THROTTLE_CODES.contains(code) || (code >= 80000 && code <= 80014)) {
+      Duration regain = regainTime(response);
+      if (regain != null && regain.compareTo(longestWait) > 0) {
+        return new AdsApiException(AdsApiException.Kind.STOP_ACCOUNT,
+            "Meta throttles the account for " + regain.toMinutes() + " minutes (" + message + "); it resumes on the next run", regain);
+      }
+      return new AdsApiException(AdsApiException.Kind.SLOW_DOWN, message, regain);
+    }
+    if (text.contains("reduce the amount of data") || (code == 100 && (subcode == 1487534 || subcode == 1504018))
+        || (code == 2 && subcode == 1504038)) {
+      return new AdsApiException(AdsApiException.Kind.TOO_LARGE, message, null);
+    }
+    if (code == 2 || error.path("is_transient").asBoolean(false) || status >= 500) {
+      return new AdsApiException(AdsApiException.Kind.SLOW_DOWN, message, null);
+    }
+    return new AdsApiException(AdsApiException.Kind.BAD_REQUEST, message, null);
+  }
+
+  /** The longest estimated_time_to_regain_access (minutes) in the business-use-case usage header. */
+  static Duration regainTime(HttpResponse<?> response) {
+    String header = response.headers().firstValue("x-business-use-case-usage").orElse(null);
+    if (header == null) {
+      return null;
+    }
+    long minutes = 0;
+    try {
+      for (JsonNode business : Wire.json(header)) {
+        for (JsonNode usage : business) {
+          minutes = Math.max(minutes, usage.path("estimated_time_to_regain_access").asLong(0));
+        }
+      }
+    } catch (RuntimeException unreadable) {
+      return null;
+    }
+    return minutes == 0 ? null : Duration.ofMinutes(minutes);
+  }
+
+  private static String encode(String text) {
+    return URLEncoder.encode(text, StandardCharsets.UTF_8);
+  }
+}

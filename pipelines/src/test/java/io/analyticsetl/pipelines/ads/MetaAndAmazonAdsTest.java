@@ -1,0 +1,167 @@
+package io.analyticsetl.pipelines.ads;
+
+import static io.analyticsetl.pipelines.ads.AdsDailyTest.PERFORMANCE;
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.is;
+
+import io.analyticsetl.common.ledger.RunLedger;
+import io.analyticsetl.pipelines.Launch;
+import io.analyticsetl.pipelines.RunOutputs;
+import io.analyticsetl.testkit.Parquet;
+import io.analyticsetl.testkit.ads.FakeAdPlatforms;
+import io.analyticsetl.testkit.ads.FakeAdPlatforms.Ad;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** ads-daily against the fake Meta Insights and Amazon Ads reporting APIs. */
+class MetaAndAmazonAdsTest {
+
+  static final LocalDate RUN_DATE = LocalDate.of(2026, 5, 10);
+  static final String META_ACCOUNT = "1234567";
+  static final String AMAZON_PROFILE = "3456789012";
+  static final List<Ad> ADS =
+      List.of(
+          new Ad("meta", META_ACCOUNT, "23850001", "2385100", "2385200", LocalDate.of(2026, 4, 1), LocalDate.of(2026, 6, 1)),
+          new Ad("meta", META_ACCOUNT, "23850002", "2385100", "2385200", LocalDate.of(2026, 5, 6), LocalDate.of(2026, 6, 1)),
+          new Ad("amazon_ads", AMAZON_PROFILE, "301000000000001", "72320882861500", "158410630682987",
+              LocalDate.of(2026, 4, 1), LocalDate.of(2026, 6, 1)),
+          new Ad("amazon_ads", AMAZON_PROFILE, "301000000000002", "72320882861500", "158410630682987",
+              LocalDate.of(2026, 4, 1), LocalDate.of(2026, 5, 7)));
+
+  @TempDir Path out;
+
+  @BeforeEach
+  void freshBreakers() {
+    AdsHttp.resetBreakers();
+  }
+
+  private Launch run(FakeAdPlatforms fake, LocalDate runDate, String... more) {
+    return Launch.of(
+        Stream.concat(
+                Stream.of("ads-daily", "--accounts=meta:act_" + META_ACCOUNT + ",amazon_ads:" + AMAZON_PROFILE,
+                    "--outputRoot=" + out, "--runDate=" + runDate, "--lookbackDays=5",
+                    "--metaBaseUrl=" + fake.metaBaseUrl(), "--amazonAdsBaseUrl=" + fake.amazonAdsBaseUrl(),
+                    "--amazonAuthUrl=" + fake.amazonAuthUrl(), "--adsRetryDelayMillis=5", "--adsMaxRetryDelaySeconds=1",
+                    "--adsReportPollMillis=10"),
+                Stream.of(more))
+            .toArray(String[]::new));
+  }
+
+  private List<List<String>> query(String select, String where) {
+    return Parquet.query("SELECT " + select + " FROM read_parquet('" + out + "/ads/ad_performance_daily/*/*.parquet') WHERE "
+        + where + " ORDER BY ALL");
+  }
+
+  private static List<List<String>> expected(FakeAdPlatforms fake, String platform, LocalDate first, LocalDate last) {
+    List<List<String>> rows = new ArrayList<>();
+    for (Ad ad : ADS) {
+      for (LocalDate day = first; !day.isAfter(last); day = day.plusDays(1)) {
+        if (ad.platform().equals(platform) && !day.isBefore(ad.firstDay()) && !day.isAfter(ad.lastDay())) {
+          rows.add(AdsDailyTest.expected(fake, ad, day));
+        }
+      }
+    }
+    rows.sort((a, b) -> String.join("|", a).compareTo(String.join("|", b)));
+    return rows;
+  }
+
+  private RunLedger ledger(int index) throws Exception {
+    return RunLedger.fromJson(Files.readString(RunOutputs.ledgerFiles(out, "ads-daily").get(index)));
+  }
+
+  @Test
+  void metaAndAmazonNormaliseToWhatAHandCalculationGives() throws Exception {
+    try (FakeAdPlatforms fake = FakeAdPlatforms.start(ADS)) {
+      fake.meta().maxPageSize(4);
+      Launch launch = run(fake, RUN_DATE);
+      assertThat(launch.err(), launch.exitCode(), is(0));
+      LocalDate first = RUN_DATE.minusDays(6);
+      LocalDate last = RUN_DATE.minusDays(1);
+      // Meta: string numbers, purchases from actions (omni_purchase not counted twice), the percent CTR ignored.
+      assertThat(query(PERFORMANCE, "platform = 'META'"), equalTo(expected(fake, "meta", first, last)));
+      // Amazon: JSON numbers, purchases7d and sales7d, long ids kept exactly.
+      assertThat(query(PERFORMANCE, "platform = 'AMAZON_ADS'"), equalTo(expected(fake, "amazon_ads", first, last)));
+      assertThat(query("DISTINCT platform, account_currency, account_timezone, attribution_spec", "true"),
+          equalTo(List.of(List.of("AMAZON_ADS", "GBP", "Europe/London", "7d_click"), List.of("META", "USD", "America/Los_Angeles", "unified"))));
+      assertThat(query("DISTINCT ad_name", "ad_id = '301000000000001'"), equalTo(List.of(List.of("B000000001/SKU-301000000000001"))));
+      // Ten Meta rows in pages of four: three pages followed through paging.next.
+      assertThat(fake.calls("meta GET /meta/v23.0/{id}/insights"), is(3));
+      assertThat(fake.amazon().reportsCreated(), is(1));
+      assertThat(ledger(0).balanced(), is(true));
+      assertThat(ledger(0).stages().get("read_meta").read(), is(10L));
+      assertThat(ledger(0).stages().get("read_amazon_ads").read(), is(10L));
+    }
+  }
+
+  @Test
+  void metaBacksOffSplitsFailedStuckAndOversizedReportsAndStopsAThrottledAccount() throws Exception {
+    try (FakeAdPlatforms fake = FakeAdPlatforms.start(ADS)) {
+      fake.meta().throttleNext(2, 0);
+      fake.meta().failNextJobs(1);
+      fake.meta().stuckAbove(4);
+      fake.meta().tooMuchDataAbove(2);
+      Launch launch = run(fake, RUN_DATE, "--platforms=meta", "--metaReportTimeoutSeconds=1");
+      assertThat(launch.err(), launch.exitCode(), is(0));
+      assertThat(query(PERFORMANCE, "platform = 'META'"), equalTo(expected(fake, "meta", RUN_DATE.minusDays(6), RUN_DATE.minusDays(1))));
+      // Six days stuck past the deadline, three refused as too much data, the first two-day job failed:
+      // 6 -> 3 + 3 -> (2 -> 1 + 1) + 1 + 2 + 1, every day extracted once.
+      assertThat(fake.calls("meta POST /meta/v23.0/act_{id}/insights"), is(9));
+
+      fake.meta().throttleNext(1, 45);
+      Launch throttled = run(fake, RUN_DATE.plusDays(1), "--platforms=meta");
+      assertThat(throttled.err(), throttled.exitCode(), is(0));
+      assertThat(ledger(1).notes().toString(), ledger(1).notes().stream()
+          .anyMatch(n -> n.contains("meta account act_" + META_ACCOUNT + " stopped: Meta throttles the account for 45 minutes")), is(true));
+      assertThat(query("max(date)::text", "platform = 'META'"), equalTo(List.of(List.of(RUN_DATE.minusDays(1).toString()))));
+
+      fake.meta().expireToken();
+      Launch refused = run(fake, RUN_DATE.plusDays(2), "--platforms=meta");
+      assertThat(refused.exitCode(), is(1));
+      assertThat(refused.err(), containsString("meta credentials refused"));
+    }
+  }
+
+  @Test
+  void amazonWaitsForRetryAfterReusesAReportInFlightAndRenewsFailedReportsAndExpiredUrls() throws Exception {
+    try (FakeAdPlatforms fake = FakeAdPlatforms.start(ADS)) {
+      String earlier = fake.amazon().requestedEarlier(AMAZON_PROFILE, RUN_DATE.minusDays(6), RUN_DATE.minusDays(1), 7);
+      fake.amazon().throttleNext(2);
+      fake.amazon().expireNextDownloads(1);
+      Launch launch = run(fake, RUN_DATE, "--platforms=amazon_ads");
+      assertThat(launch.err(), launch.exitCode(), is(0));
+      assertThat("the run used the report in flight (425)", fake.amazon().reportsCreated(), is(1));
+      assertThat(query("DISTINCT request_id", "true"), equalTo(List.of(List.of(earlier))));
+      assertThat(fake.calls("amazon GET /amazon/download/{id}"), is(2));
+      assertThat(query(PERFORMANCE, "true"), equalTo(expected(fake, "amazon_ads", RUN_DATE.minusDays(6), RUN_DATE.minusDays(1))));
+
+      fake.amazon().failNextReports(1);
+      LocalDate next = RUN_DATE.plusDays(1);
+      assertThat(run(fake, next, "--platforms=amazon_ads").exitCode(), is(0));
+      assertThat("the failed report was asked for again", fake.amazon().reportsCreated(), is(3));
+      assertThat(query("max(date)::text", "true"), equalTo(List.of(List.of(RUN_DATE.toString()))));
+
+      // A report still generating at the deadline stops the account; the next run picks the same report up.
+      fake.amazon().pollsUntilDone(1_000_000);
+      LocalDate later = next.plusDays(1);
+      Launch slow = run(fake, later, "--platforms=amazon_ads", "--amazonReportTimeoutSeconds=1");
+      assertThat(slow.err(), slow.exitCode(), is(0));
+      assertThat(ledger(2).notes().toString(), ledger(2).notes().stream()
+          .anyMatch(n -> n.contains("amazon_ads account " + AMAZON_PROFILE + " stopped") && n.contains("still PROCESSING")), is(true));
+      fake.amazon().finishGenerating();
+      Launch resumed = run(fake, later, "--platforms=amazon_ads");
+      assertThat(resumed.err(), resumed.exitCode(), is(0));
+      assertThat(fake.amazon().reportsCreated(), is(4));
+      assertThat(query("max(date)::text", "true"), equalTo(List.of(List.of(next.toString()))));
+      assertThat(query("count(*) = count(DISTINCT (ad_id, date))::text", "true"), equalTo(List.of(List.of("true"))));
+    }
+  }
+}
