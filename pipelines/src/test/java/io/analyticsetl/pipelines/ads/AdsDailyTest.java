@@ -9,7 +9,9 @@ import static org.hamcrest.Matchers.is;
 import io.analyticsetl.common.ledger.RunLedger;
 import io.analyticsetl.pipelines.Launch;
 import io.analyticsetl.pipelines.RunOutputs;
+import io.analyticsetl.testkit.LocalPostgres;
 import io.analyticsetl.testkit.Parquet;
+import io.analyticsetl.testkit.Sql;
 import io.analyticsetl.testkit.ads.FakeAdPlatforms;
 import io.analyticsetl.testkit.ads.FakeAdPlatforms.Ad;
 import java.math.BigDecimal;
@@ -189,6 +191,57 @@ class AdsDailyTest {
       List<List<String>> g1Day = Parquet.query("SELECT conversions::text FROM read_parquet('" + out.resolve("out")
           + "/ads/ad_performance_daily/*/*.parquet') WHERE ad_id = 'g1' AND date = DATE '" + day + "'");
       assertThat(g1Day, equalTo(List.of(List.of(fake.conversions(g1, day).setScale(6).toPlainString()))));
+    }
+  }
+
+  @Test
+  void theDatabaseSinkUpsertsRestatedRowsWithoutDuplicates() throws Exception {
+    String target = LocalPostgres.newDatabase("ads");
+    try (FakeAdPlatforms fake = FakeAdPlatforms.start(ADS)) {
+      Launch first = run(fake, RUN_DATE, "--sink=jdbc", "--targetJdbcUrl=" + target);
+      assertThat(first.err(), first.exitCode(), is(0));
+      fake.restate();
+      Launch second = run(fake, RUN_DATE.plusDays(1), "--sink=jdbc", "--targetJdbcUrl=" + target);
+      assertThat(second.err(), second.exitCode(), is(0));
+      assertThat(Sql.query(target, "SELECT count(*) - count(DISTINCT (platform, account_id, ad_id, date)), count(*) FROM ads.ad_performance_daily"),
+          equalTo(List.of(List.of("0", "23")))); // 20 rows of May 4..9, and May 10 without g2, stopped on May 7
+      Ad g1 = ADS.get(2);
+      LocalDate day = RUN_DATE.minusDays(4); // both Google ads delivered; both runs pulled it
+      assertThat(Sql.query(target, "SELECT conversions::text FROM ads.ad_performance_daily WHERE ad_id = 'g1' AND date = DATE '" + day + "'"),
+          equalTo(List.of(List.of(fake.conversions(g1, day).setScale(6).toPlainString()))));
+      // account_daily follows: its conversions are the restated sums.
+      BigDecimal restated = fake.conversions(g1, day).add(fake.conversions(ADS.get(3), day));
+      assertThat(Sql.query(target, "SELECT conversions::text, ad_count::text FROM ads.account_daily WHERE platform = 'GOOGLE_ADS' AND date = DATE '" + day + "'"),
+          equalTo(List.of(List.of(restated.setScale(6).toPlainString(), "2"))));
+    }
+  }
+
+  @Test
+  void cadencesChooseTheirDaysAndLookbacksDefaultPerPlatform() {
+    AdsOptions options = org.apache.beam.sdk.options.PipelineOptionsFactory.as(AdsOptions.class);
+    LocalDate today = LocalDate.of(2026, 5, 10);
+    assertThat(AdsDailyPipeline.window(options, Platform.META, today).first(), is(LocalDate.of(2026, 4, 11))); // 28 days before yesterday
+    assertThat(AdsDailyPipeline.window(options, Platform.GOOGLE_ADS, today).first(), is(LocalDate.of(2026, 4, 9)));
+    assertThat(AdsDailyPipeline.window(options, Platform.TIKTOK, today).first(), is(LocalDate.of(2026, 5, 6)));
+    assertThat(AdsDailyPipeline.window(options, Platform.AMAZON_ADS, today).last(), is(LocalDate.of(2026, 5, 9)));
+    options.setLookbackDays(1);
+    assertThat(AdsDailyPipeline.window(options, Platform.META, today), is(new io.analyticsetl.common.values.DayRange(
+        LocalDate.of(2026, 5, 8), LocalDate.of(2026, 5, 9))));
+    options.setCadence("hourly");
+    assertThat(AdsDailyPipeline.window(options, Platform.META, today), is(new io.analyticsetl.common.values.DayRange(
+        LocalDate.of(2026, 5, 9), today)));
+    options.setCadence("weekly");
+    assertThat(AdsDailyPipeline.window(options, Platform.TIKTOK, today), is(new io.analyticsetl.common.values.DayRange(
+        LocalDate.of(2026, 4, 12), LocalDate.of(2026, 5, 9))));
+  }
+
+  @Test
+  void theHourlyCadenceRefreshesTodayAndYesterday() throws Exception {
+    try (FakeAdPlatforms fake = FakeAdPlatforms.start(ADS)) {
+      Launch hourly = run(fake, RUN_DATE, "--cadence=hourly", "--accounts=tiktok:7001");
+      assertThat(hourly.err(), hourly.exitCode(), is(0));
+      assertThat(query("ad_performance_daily", "ad_id, date::text"), equalTo(List.of(
+          List.of("t1", "2026-05-09"), List.of("t1", "2026-05-10"), List.of("t2", "2026-05-09"), List.of("t2", "2026-05-10"))));
     }
   }
 
