@@ -82,7 +82,12 @@ class MetaAndAmazonAdsTest {
   void metaAndAmazonNormaliseToWhatAHandCalculationGives() throws Exception {
     try (FakeAdPlatforms fake = FakeAdPlatforms.start(ADS)) {
       fake.meta().maxPageSize(4);
-      Launch launch = run(fake, RUN_DATE);
+      Path creatives = out.resolve("creatives.csv");
+      Files.writeString(creatives, String.join("\n",
+          "platform,ad_id,headline,call_to_action,landing_page_url,start_date,end_date",
+          "amazon_ads,301000000000001,\"Best \"\"new\"\" kettle, 1.7 l\",Shop now,https://example.com/k,2026-04-01,",
+          "meta,23850001,\"" + "x".repeat(201) + "\",,,,"));
+      Launch launch = run(fake, RUN_DATE, "--internalCreativesPath=" + creatives);
       assertThat(launch.err(), launch.exitCode(), is(0));
       LocalDate first = RUN_DATE.minusDays(6);
       LocalDate last = RUN_DATE.minusDays(1);
@@ -93,6 +98,11 @@ class MetaAndAmazonAdsTest {
       assertThat(query("DISTINCT platform, account_currency, account_timezone, attribution_spec", "true"),
           equalTo(List.of(List.of("AMAZON_ADS", "GBP", "Europe/London", "7d_click"), List.of("META", "USD", "America/Los_Angeles", "unified"))));
       assertThat(query("DISTINCT ad_name", "ad_id = '301000000000001'"), equalTo(List.of(List.of("B000000001/SKU-301000000000001"))));
+      // Creatives from a CSV export: quoted commas and quotes survive; a headline over 200 characters is a dead letter.
+      assertThat(query("DISTINCT headline, call_to_action", "ad_id = '301000000000001'"),
+          equalTo(List.of(List.of("Best \"new\" kettle, 1.7 l", "Shop now"))));
+      assertThat(RunOutputs.deadLetters(out, "ads-daily", RUN_DATE).stream().map(l -> l.get("error").asText()).toList().toString(),
+          containsString("headline"));
       // Ten Meta rows in pages of four: three pages followed through paging.next.
       assertThat(fake.calls("meta GET /meta/v23.0/{id}/insights"), is(3));
       assertThat(fake.amazon().reportsCreated(), is(1));
