@@ -8,6 +8,7 @@ import io.analyticsetl.common.ledger.RunLedger;
 import io.analyticsetl.testkit.LocalPostgres;
 import io.analyticsetl.testkit.Parquet;
 import io.analyticsetl.testkit.acmeshop.AcmeshopSeed;
+import io.analyticsetl.testkit.ads.FakeAdPlatforms;
 import io.analyticsetl.testkit.appstore.AppleReportFiles;
 import io.analyticsetl.testkit.ecommerce.EcommerceSeed;
 import java.nio.file.Files;
@@ -106,6 +107,40 @@ class FlinkRunnerTest {
         assertThat(ledger.balanced(), is(true));
         assertThat(ledger.stages().isEmpty(), is(false));
       }
+    }
+  }
+
+  @Test
+  void adsOnFlinkLocalEqualsTheDirectRunner() throws Exception {
+    List<FakeAdPlatforms.Ad> ads = new java.util.ArrayList<>();
+    for (int i = 1; i <= 3; i++) {
+      LocalDate first = RUN_DATE.minusDays(9L * i);
+      ads.add(new FakeAdPlatforms.Ad("meta", "1234567", "2385000" + i, "23851", "23852", first, RUN_DATE.plusDays(5)));
+      ads.add(new FakeAdPlatforms.Ad("google_ads", "1234567890", "55" + i, "ag1", "c1", first, RUN_DATE.minusDays(3L * i)));
+      ads.add(new FakeAdPlatforms.Ad("tiktok", "7001", "17" + i, "tg1", "1714125042508817", first, RUN_DATE.plusDays(5)));
+      ads.add(new FakeAdPlatforms.Ad("amazon_ads", "3456789012", "30100000000000" + i, "72320882861500", "158410630682987", first,
+          RUN_DATE.plusDays(5)));
+    }
+    try (FakeAdPlatforms fake = FakeAdPlatforms.start(ads)) {
+      String[] common = {
+        "ads-daily", "--accounts=meta:act_1234567,google_ads:1234567890,tiktok:7001,amazon_ads:3456789012",
+        "--runDate=" + RUN_DATE, "--lookbackDays=20", "--adsReportPollMillis=10",
+        "--metaBaseUrl=" + fake.metaBaseUrl(), "--googleAdsBaseUrl=" + fake.googleAdsBaseUrl(), "--googleAdsAuthUrl=" + fake.googleAuthUrl(),
+        "--tiktokBaseUrl=" + fake.tiktokBaseUrl(), "--amazonAdsBaseUrl=" + fake.amazonAdsBaseUrl(), "--amazonAuthUrl=" + fake.amazonAuthUrl()
+      };
+      Launch direct = Launch.of(concat(common, "--outputRoot=" + temp.resolve("direct")));
+      assertThat(direct.err(), direct.exitCode(), is(0));
+      Launch flink =
+          Launch.of(concat(common, "--outputRoot=" + temp.resolve("flink"), "--runner=FlinkRunner", "--flinkMaster=[local]", "--parallelism=2"));
+      assertThat(flink.err(), flink.exitCode(), is(0));
+    }
+    for (var dataset : new io.analyticsetl.pipelines.ads.AdsDailyPipeline().datasets()) {
+      // What differs between two runs by design: when they extracted, the platforms' request ids, the run's id.
+      String select = "SELECT COLUMNS(c -> c NOT IN ('filename', 'extracted_at', 'request_id', 'run_id')) FROM read_parquet('%s/ads/"
+          + dataset.name() + "/*/*.parquet', filename = true) ORDER BY ALL";
+      List<List<String>> expected = Parquet.query(select.formatted(temp.resolve("direct")));
+      assertThat(dataset.name(), expected.isEmpty(), is(false));
+      assertThat(dataset.name(), Parquet.query(select.formatted(temp.resolve("flink"))), equalTo(expected));
     }
   }
 
