@@ -46,6 +46,17 @@ public interface EtlOptions extends PipelineOptions {
 
   void setBigQueryDataset(String value);
 
+  @Description(
+      "How rows of datasets that replace partitions reach BigQuery (--sink=bigquery): file_loads"
+          + " replaces each day the run writes through load jobs; storage_write_api upserts the rows"
+          + " on the dataset's natural key through the Storage Write API (a key a recomputed day no"
+          + " longer has stays). Upserted datasets always use the Storage Write API, full rebuilds"
+          + " always use load jobs.")
+  @Default.String("file_loads")
+  String getBigQueryWriteMethod();
+
+  void setBigQueryWriteMethod(String value);
+
   @Description("JDBC URL of the destination database (--sink=jdbc).")
   String getTargetJdbcUrl();
 

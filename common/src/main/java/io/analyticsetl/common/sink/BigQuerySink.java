@@ -4,9 +4,12 @@ import com.google.api.services.bigquery.model.TableReference;
 import com.google.api.services.bigquery.model.TableRow;
 import com.google.api.services.bigquery.model.TimePartitioning;
 import io.analyticsetl.common.ledger.StageCounters;
+import io.analyticsetl.common.options.InvalidOptionException;
 import io.analyticsetl.common.schema.BigQueryForm;
 import io.analyticsetl.common.schema.Dataset;
 import io.analyticsetl.common.schema.WriteMode;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import org.apache.beam.sdk.io.gcp.bigquery.BigQueryHelpers;
 import org.apache.beam.sdk.io.gcp.bigquery.BigQueryIO;
 import org.apache.beam.sdk.io.gcp.bigquery.BigQueryIO.Write.CreateDisposition;
@@ -14,12 +17,16 @@ import org.apache.beam.sdk.io.gcp.bigquery.BigQueryIO.Write.WriteDisposition;
 import org.apache.beam.sdk.io.gcp.bigquery.BigQueryOptions;
 import org.apache.beam.sdk.io.gcp.bigquery.BigQueryServices;
 import org.apache.beam.sdk.io.gcp.bigquery.BigQueryServicesImpl;
+import org.apache.beam.sdk.io.gcp.bigquery.BigQueryStorageApiInsertError;
+import org.apache.beam.sdk.io.gcp.bigquery.RowMutationInformation;
+import org.apache.beam.sdk.io.gcp.bigquery.RowMutationInformation.MutationType;
 import org.apache.beam.sdk.io.gcp.bigquery.TableDestination;
 import org.apache.beam.sdk.io.gcp.bigquery.WriteResult;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.schemas.SchemaCoder;
 import org.apache.beam.sdk.transforms.Count;
 import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
@@ -33,36 +40,61 @@ import org.apache.beam.sdk.values.TypeDescriptors;
 import org.apache.beam.sdk.values.ValueInSingleWindow;
 
 /**
- * Tables {@code <project>:<dataset>.<name>}, day-partitioned on the dataset's date column, written
- * with BigQuery load jobs. A run replaces exactly the partitions it writes: each row goes to its
- * day's partition decorator ({@code table$20260301}) with {@code WRITE_TRUNCATE}, so other days are
- * untouched; a full rebuild truncates the table.
+ * Tables {@code <project>:<dataset>.<name>}, day-partitioned on the dataset's date column.
+ *
+ * <p>Load jobs (the default for replaced partitions and full rebuilds): a run replaces exactly the
+ * partitions it writes, each row going to its day's partition decorator ({@code table$20260301})
+ * with {@code WRITE_TRUNCATE}, so other days are untouched; a full rebuild truncates the table.
+ *
+ * <p>Storage Write API (always for upserted datasets, and for replaced partitions with {@link
+ * WriteMethod#STORAGE_WRITE_API}): the table gets the natural key as its primary key and every row is
+ * a change-data-capture {@code UPSERT} whose change sequence number is the run's start, so a later
+ * run's row replaces an earlier one whatever order BigQuery applies them in. Load jobs cannot upsert
+ * and the Storage Write API cannot truncate, hence the split.
  *
  * <p>Beam's fake BigQuery services refuse partition decorators, so {@link #withTestServices}
  * writes to the base table; {@link #destination} (the decorator logic) is tested on its own.
  */
 public final class BigQuerySink implements DatasetSink {
 
+  /** {@code --bigQueryWriteMethod}: how rows of datasets that replace partitions reach BigQuery. */
+  public enum WriteMethod {
+    FILE_LOADS,
+    STORAGE_WRITE_API;
+
+    public static WriteMethod parse(String value) {
+      for (WriteMethod method : values()) {
+        if (method.name().equalsIgnoreCase(value)) {
+          return method;
+        }
+      }
+      throw new InvalidOptionException(
+          "bigQueryWriteMethod", "must be file_loads or storage_write_api, got \"" + value + "\"");
+    }
+  }
+
   private final String project;
   private final String bigQueryDataset;
+  private final WriteMethod method;
   private final BigQueryServices testServices;
 
   /**
    * @param bigQueryDataset the BigQuery dataset, or null for the dataset's domain name
    */
-  public BigQuerySink(String project, String bigQueryDataset) {
-    this(project, bigQueryDataset, null);
+  public BigQuerySink(String project, String bigQueryDataset, WriteMethod method) {
+    this(project, bigQueryDataset, method, null);
   }
 
-  private BigQuerySink(String project, String bigQueryDataset, BigQueryServices testServices) {
+  private BigQuerySink(String project, String bigQueryDataset, WriteMethod method, BigQueryServices testServices) {
     this.project = project;
     this.bigQueryDataset = bigQueryDataset;
+    this.method = method;
     this.testServices = testServices;
   }
 
   /** Beam's fake services (tests only): no partition decorators, since the fakes refuse them. */
   public BigQuerySink withTestServices(BigQueryServices services) {
-    return new BigQuerySink(project, bigQueryDataset, services);
+    return new BigQuerySink(project, bigQueryDataset, method, services);
   }
 
   @Override
@@ -88,15 +120,22 @@ public final class BigQuerySink implements DatasetSink {
         spec, dataset.description(), partitioning, BigQueryForm.clustering(dataset).orElse(null));
   }
 
+  /** True when the dataset's rows are upserted through the Storage Write API. */
+  public boolean upserts(Dataset dataset) {
+    return dataset.writeMode() == WriteMode.UPSERT
+        || (method == WriteMethod.STORAGE_WRITE_API
+            && dataset.writeMode() == WriteMode.REPLACE_PARTITIONS
+            && !dataset.naturalKey().isEmpty());
+  }
+
   @Override
   public PTransform<PCollection<Row>, PDone> write(Dataset dataset) {
-    if (dataset.writeMode() == WriteMode.UPSERT) {
-      throw new UnsupportedOperationException(
-          "the BigQuery sink cannot upsert " + dataset.name() + " yet; use --sink=parquet or --sink=jdbc");
-    }
     String spec = tableSpec(dataset);
-    boolean decorators = testServices == null;
+    boolean upsert = upserts(dataset);
+    boolean decorators = testServices == null && !upsert;
     BigQueryServices services = testServices;
+    // Later runs must win: the run's start (in microseconds) orders its changes after earlier runs'.
+    long changeSequence = ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now());
     return new PTransform<>("WriteBigQuery_" + dataset.name()) {
       @Override
       public PDone expand(PCollection<Row> rows) {
@@ -109,20 +148,49 @@ public final class BigQuerySink implements DatasetSink {
                 .to(to)
                 .withFormatFunction(row -> BigQueryForm.toTableRow(dataset, row))
                 .withSchema(BigQueryForm.schema(dataset))
-                .withCreateDisposition(CreateDisposition.CREATE_IF_NEEDED)
-                .withWriteDisposition(WriteDisposition.WRITE_TRUNCATE)
-                .withMethod(BigQueryIO.Write.Method.FILE_LOADS);
+                .withCreateDisposition(CreateDisposition.CREATE_IF_NEEDED);
+        write =
+            upsert
+                ? write
+                    .withMethod(BigQueryIO.Write.Method.STORAGE_API_AT_LEAST_ONCE)
+                    .withPrimaryKey(dataset.naturalKey())
+                    .withRowMutationInformationFn(row -> RowMutationInformation.of(MutationType.UPSERT, changeSequence))
+                    .withWriteDisposition(WriteDisposition.WRITE_APPEND)
+                : write
+                    .withMethod(BigQueryIO.Write.Method.FILE_LOADS)
+                    .withWriteDisposition(WriteDisposition.WRITE_TRUNCATE);
         if (services != null) {
           write = write.withTestServices(services);
         }
-        WriteResult result = incoming.apply("Load", write);
+        WriteResult result = incoming.apply(upsert ? "Upsert" : "Load", write);
+        PCollection<?> done =
+            upsert
+                ? result.getFailedStorageApiInserts().apply("FailOnRefusedRows", ParDo.of(new FailOnRefusedRow(spec)))
+                : result.getSuccessfulTableLoads();
         incoming
             .apply("CountRows", Count.globally())
-            .apply("AfterLoads", Wait.on(result.getSuccessfulTableLoads()))
+            .apply("AfterWrites", Wait.on(done))
             .apply("CountWritten", ParDo.of(new CountWritten(stage)));
         return PDone.in(rows.getPipeline());
       }
     };
+  }
+
+  /**
+   * A row BigQuery refused (e.g. a value its column cannot hold) fails the run with BigQuery's
+   * reason rather than going missing.
+   */
+  private static final class FailOnRefusedRow extends DoFn<BigQueryStorageApiInsertError, Void> {
+    private final String table;
+
+    FailOnRefusedRow(String table) {
+      this.table = table;
+    }
+
+    @ProcessElement
+    public void process(@Element BigQueryStorageApiInsertError error) {
+      throw new IllegalStateException("BigQuery refused a row of " + table + ": " + error.getErrorMessage());
+    }
   }
 
   /**

@@ -44,6 +44,7 @@ public final class Sinks {
         if (options.getBigQueryDataset() != null) {
           OptionValues.identifier("bigQueryDataset", options.getBigQueryDataset());
         }
+        BigQuerySink.WriteMethod.parse(options.getBigQueryWriteMethod());
         if (options.getTempLocation() == null) {
           throw new InvalidOptionException(
               "tempLocation", "is required with --sink=bigquery (a gs:// folder for load and export files)");
@@ -70,9 +71,16 @@ public final class Sinks {
   public static DatasetSink create(EtlOptions options, String runId) {
     return switch (kind(options)) {
       case "jdbc" -> new JdbcSink(target(options));
-      case "bigquery" -> new BigQuerySink(options.getBigQueryProject(), options.getBigQueryDataset());
+      case "bigquery" -> bigQuery(options);
       default -> new ParquetSink(options.getOutputRoot(), runId);
     };
+  }
+
+  public static BigQuerySink bigQuery(EtlOptions options) {
+    return new BigQuerySink(
+        options.getBigQueryProject(),
+        options.getBigQueryDataset(),
+        BigQuerySink.WriteMethod.parse(options.getBigQueryWriteMethod()));
   }
 
   private static JdbcEndpoint target(EtlOptions options) {

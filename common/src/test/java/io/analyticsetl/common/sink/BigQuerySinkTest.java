@@ -8,11 +8,16 @@ import static org.hamcrest.Matchers.nullValue;
 
 import com.google.api.services.bigquery.model.Table;
 import com.google.api.services.bigquery.model.TableReference;
+import com.google.cloud.bigquery.storage.v1.BigDecimalByteStringEncoder;
+import com.google.protobuf.ByteString;
+import io.analyticsetl.common.options.InvalidOptionException;
 import io.analyticsetl.common.schema.ColumnType;
 import io.analyticsetl.common.schema.Dataset;
 import io.analyticsetl.common.schema.WriteMode;
 import java.math.BigDecimal;
 import java.nio.file.Path;
+import java.time.temporal.ChronoUnit;
+import java.util.Base64;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
@@ -70,7 +75,7 @@ class BigQuerySinkTest {
     datasets = new FakeDatasetService();
     datasets.createDataset(PROJECT, "shop", "", "", null);
     sink =
-        new BigQuerySink(PROJECT, null)
+        new BigQuerySink(PROJECT, null, BigQuerySink.WriteMethod.FILE_LOADS)
             .withTestServices(new FakeBigQueryServices().withJobService(new FakeJobService()).withDatasetService(datasets));
   }
 
@@ -158,4 +163,78 @@ class BigQuerySinkTest {
     after.run().waitUntilFinish();
   }
 
+  /**
+   * Rows the fake holds from the Storage Write API, which keeps them in their wire form: DATE as
+   * epoch days, NUMERIC as BigQuery's little-endian bytes, TIMESTAMP as epoch microseconds.
+   */
+  private List<String> upsertedRows(Dataset dataset) throws Exception {
+    return datasets.getAllRows(PROJECT, "shop", dataset.name()).stream()
+        .map(
+            r ->
+                LocalDate.ofEpochDay(Long.parseLong(r.get("day").toString()))
+                    + " " + r.get("app_id")
+                    + " " + BigDecimalByteStringEncoder.decodeNumericByteString(
+                            ByteString.copyFrom(Base64.getDecoder().decode(r.get("revenue").toString())))
+                        .setScale(2)
+                    + " " + Instant.EPOCH.plus(Long.parseLong(r.get("updated_at").toString()), ChronoUnit.MICROS))
+        .toList();
+  }
+
+  private static final Dataset UPSERTED =
+      Dataset.builder("shop", "ad_daily")
+          .column("day", ColumnType.DATE, "")
+          .column("app_id", ColumnType.BIGINT, "")
+          .decimalColumn("revenue", 12, 2, true, "")
+          .nullableColumn("updated_at", ColumnType.TIMESTAMP, "")
+          .naturalKey("day", "app_id")
+          .partitionedBy("dt", "day")
+          .writeMode(WriteMode.UPSERT)
+          .build();
+
+  @Test
+  void upsertedDatasetsConvergeOnTheNaturalKeyThroughTheStorageWriteApi() throws Exception {
+    write(UPSERTED, row(UPSERTED, "2026-03-01", 7, "10.5"), row(UPSERTED, "2026-03-02", 7, "3"));
+    // A later run restates one day and adds another: the restated row replaces the first, the rest stay.
+    write(UPSERTED, row(UPSERTED, "2026-03-02", 7, "4.25"), row(UPSERTED, "2026-03-03", 7, "1"));
+    assertThat(
+        upsertedRows(UPSERTED),
+        containsInAnyOrder(
+            "2026-03-01 7 10.50 2026-03-02T04:05:06.789Z",
+            "2026-03-02 7 4.25 2026-03-02T04:05:06.789Z",
+            "2026-03-03 7 1.00 2026-03-02T04:05:06.789Z"));
+
+    Table table = datasets.getTable(new TableReference().setProjectId(PROJECT).setDatasetId("shop").setTableId("ad_daily"));
+    assertThat(table.getTableConstraints().getPrimaryKey().getColumns(), contains("day", "app_id"));
+    assertThat(table.getTimePartitioning().getField(), is("day"));
+  }
+
+  @Test
+  void theStorageWriteApiUpsertsReplacedPartitionsAndFullRebuildsStillLoad() throws Exception {
+    BigQuerySink storageApi =
+        new BigQuerySink(PROJECT, null, BigQuerySink.WriteMethod.STORAGE_WRITE_API)
+            .withTestServices(new FakeBigQueryServices().withJobService(new FakeJobService()).withDatasetService(datasets));
+    assertThat(storageApi.upserts(DAILY), is(true));
+    assertThat(storageApi.upserts(REBUILT), is(false));
+    assertThat(sink.upserts(DAILY), is(false));
+    assertThat(sink.upserts(UPSERTED), is(true));
+
+    sink = storageApi;
+    write(DAILY, row(DAILY, "2026-03-01", 7, "10.5"), row(DAILY, "2026-03-02", 8, "0"));
+    write(DAILY, row(DAILY, "2026-03-01", 7, "11"));
+    assertThat(
+        upsertedRows(DAILY),
+        containsInAnyOrder("2026-03-01 7 11.00 2026-03-02T04:05:06.789Z", "2026-03-02 8 0.00 2026-03-02T04:05:06.789Z"));
+
+    write(REBUILT, row(REBUILT, "2026-03-01", 7, "1"), row(REBUILT, "2026-03-01", 8, "2"));
+    write(REBUILT, row(REBUILT, "2026-03-01", 9, "3"));
+    assertThat(rows(REBUILT), contains("2026-03-01 9 3.00 2026-03-02 04:05:06.789000 UTC"));
+  }
+
+  @Test
+  void anUnknownWriteMethodIsRefusedNamingTheOption() {
+    InvalidOptionException refused =
+        org.junit.jupiter.api.Assertions.assertThrows(InvalidOptionException.class, () -> BigQuerySink.WriteMethod.parse("streaming"));
+    assertThat(refused.option(), is("bigQueryWriteMethod"));
+    assertThat(BigQuerySink.WriteMethod.parse("storage_write_api"), is(BigQuerySink.WriteMethod.STORAGE_WRITE_API));
+  }
 }

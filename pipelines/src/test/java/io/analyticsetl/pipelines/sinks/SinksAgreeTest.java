@@ -5,8 +5,8 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.is;
 
 import com.google.api.services.bigquery.model.TableRow;
-import io.analyticsetl.common.sink.BigQuerySink;
 import io.analyticsetl.common.sink.Sinks;
+import io.analyticsetl.pipelines.FakeBigQuery;
 import io.analyticsetl.pipelines.Launch;
 import io.analyticsetl.testkit.LocalPostgres;
 import io.analyticsetl.testkit.Parquet;
@@ -17,9 +17,7 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-import org.apache.beam.sdk.io.gcp.testing.FakeBigQueryServices;
 import org.apache.beam.sdk.io.gcp.testing.FakeDatasetService;
-import org.apache.beam.sdk.io.gcp.testing.FakeJobService;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -45,14 +43,9 @@ class SinksAgreeTest {
     new EcommerceSeed(7, RUN_DATE).seed(source, "ecommerce", EcommerceSeed.Size.small(), 1);
     String target = LocalPostgres.newDatabase("agree_target");
 
-    FakeDatasetService.setUp();
-    FakeDatasetService bigQuery = new FakeDatasetService();
-    bigQuery.createDataset("acme", "ecommerce", "", "", null);
-    Sinks.Factory fakeBigQuery =
-        (options, runId) ->
-            new BigQuerySink(options.getBigQueryProject(), options.getBigQueryDataset())
-                .withTestServices(
-                    new FakeBigQueryServices().withJobService(new FakeJobService()).withDatasetService(bigQuery));
+    FakeBigQuery fake = FakeBigQuery.withDatasets("acme", "ecommerce");
+    FakeDatasetService bigQuery = fake.datasets();
+    Sinks.Factory fakeBigQuery = fake.sinks();
 
     for (String pipeline : List.of("ecommerce-integration-usage", "ecommerce-sending-stats")) {
       String[] common = {pipeline, "--sourceJdbcUrl=" + source, "--runDate=" + RUN_DATE};
@@ -114,14 +107,9 @@ class SinksAgreeTest {
     new io.analyticsetl.testkit.acmeshop.AcmeshopSeed(5, runDate, io.analyticsetl.testkit.acmeshop.AcmeshopSeed.Size.small())
         .writeV2(source, "acmeshop");
     String target = LocalPostgres.newDatabase("agree_acme_target");
-    FakeDatasetService.setUp();
-    FakeDatasetService bigQuery = new FakeDatasetService();
-    bigQuery.createDataset("acme", "acmeshop", "", "", null);
-    Sinks.Factory fakeBigQuery =
-        (options, runId) ->
-            new BigQuerySink(options.getBigQueryProject(), options.getBigQueryDataset())
-                .withTestServices(
-                    new FakeBigQueryServices().withJobService(new FakeJobService()).withDatasetService(bigQuery));
+    FakeBigQuery fake = FakeBigQuery.withDatasets("acme", "acmeshop");
+    FakeDatasetService bigQuery = fake.datasets();
+    Sinks.Factory fakeBigQuery = fake.sinks();
     String[] common = {
       "acmeshop-analytics", "--sourceJdbcUrl=" + source, "--runDate=" + runDate, "--startDate=" + runDate.minusDays(10)
     };
