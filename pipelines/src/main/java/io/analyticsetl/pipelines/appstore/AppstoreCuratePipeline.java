@@ -20,8 +20,8 @@ import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.values.PCollectionTuple;
 
 /**
- * {@code appstore-curate}: re-curates raw segments already landed in the raw zone for a range of
- * metric days, without calling Apple.
+ * {@code appstore-curate}: re-curates raw segments and review pages already landed in the raw zone
+ * for a range of metric days, without calling Apple.
  */
 public final class AppstoreCuratePipeline implements EtlPipeline<AppstoreOptions> {
 
@@ -47,7 +47,9 @@ public final class AppstoreCuratePipeline implements EtlPipeline<AppstoreOptions
 
   @Override
   public List<Dataset> datasets() {
-    return reportsOf(AppleReport.values()).stream().map(AppleReport::dataset).toList();
+    List<Dataset> datasets = new ArrayList<>(AppstoreDatasets.REPORT_DATASETS);
+    datasets.add(AppstoreDatasets.REVIEWS);
+    return datasets;
   }
 
   @Override
@@ -67,6 +69,15 @@ public final class AppstoreCuratePipeline implements EtlPipeline<AppstoreOptions
       run.deadLetters(curated.get(CurateReports.DEAD_LETTERS));
       run.writeGrouped(report.dataset(), curated.get(CurateReports.PARTITIONS));
     }
+    if (reviewsRequested(options)) {
+      PCollectionTuple reviews = pipeline.apply(new CurateReviews(rawRoot, apps, days));
+      run.deadLetters(reviews.get(CurateReviews.DEAD_LETTERS));
+      run.write(AppstoreDatasets.REVIEWS, reviews.get(CurateReviews.REVIEWS));
+    }
+  }
+
+  static boolean reviewsRequested(AppstoreOptions options) {
+    return Arrays.stream(options.getReports().split(",")).map(String::trim).anyMatch("reviews"::equals);
   }
 
   /** [--startDate, --endDate], by default the 35 days of Apple's instance retention before runDate. */
@@ -97,10 +108,6 @@ public final class AppstoreCuratePipeline implements EtlPipeline<AppstoreOptions
                               + " purchases, performance, reviews")));
     }
     return reports;
-  }
-
-  private static List<AppleReport> reportsOf(AppleReport... reports) {
-    return List.of(reports);
   }
 
   /** --appIds or --appIdsFile; empty means every app. */

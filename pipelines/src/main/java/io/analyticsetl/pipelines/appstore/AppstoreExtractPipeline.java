@@ -10,7 +10,6 @@ import io.analyticsetl.common.values.DayRange;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import org.apache.beam.sdk.Pipeline;
@@ -180,7 +179,7 @@ public final class AppstoreExtractPipeline implements EtlPipeline<AppstoreOption
       run.writeGrouped(report.dataset(), curated.get(CurateReports.PARTITIONS));
     }
 
-    if (Arrays.asList(options.getReports().split(",")).contains("reviews")) {
+    if (AppstoreCuratePipeline.reviewsRequested(options)) {
       TupleTag<Long> appTag = new TupleTag<>();
       TupleTag<Instant> checkpointTag = new TupleTag<>();
       PCollection<KV<Long, Instant>> newest =

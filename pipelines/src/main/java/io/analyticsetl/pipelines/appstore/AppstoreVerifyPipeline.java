@@ -110,7 +110,7 @@ public final class AppstoreVerifyPipeline implements EtlPipeline<AppstoreVerifyP
     Set<Long> apps = AppstoreCuratePipeline.apps(options);
     List<String> datasets = new ArrayList<>();
     AppstoreCuratePipeline.reports(options).forEach(r -> datasets.add(r.key()));
-    if (List.of(options.getReports().split(",")).contains("reviews")) {
+    if (AppstoreCuratePipeline.reviewsRequested(options)) {
       datasets.add("reviews");
     }
 

@@ -22,8 +22,6 @@ import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.io.FileSystems;
-import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
-import org.apache.beam.sdk.io.fs.MatchResult;
 import org.apache.beam.sdk.schemas.SchemaCoder;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -85,7 +83,7 @@ final class CurateReports extends PTransform<PBegin, PCollectionTuple> {
     }
     PCollectionTuple curated =
         reportKey
-            .apply("ListRawSegments", ParDo.of(new ListRawSegments(rawRoot, apps, days.first())))
+            .apply("ListRawSegments", ParDo.of(new RawZone.ListFiles(rawRoot, "*.tsv.gz", apps, days.first())))
             .setCoder(KvCoder.of(VarLongCoder.of(), SerializableCoder.of(RawZone.RawFile.class)))
             .apply("GroupByApp", GroupByKey.create())
             .apply(
@@ -96,31 +94,6 @@ final class CurateReports extends PTransform<PBegin, PCollectionTuple> {
         .setCoder(KvCoder.of(StringUtf8Coder.of(), IterableCoder.of(SchemaCoder.of(report.dataset().beamSchema()))));
     curated.get(DEAD_LETTERS).setCoder(SerializableCoder.of(DeadLetter.class));
     return curated;
-  }
-
-  /** The raw segments of a report by app; processing dates before the first day cannot hold it. */
-  private static final class ListRawSegments extends DoFn<String, KV<Long, RawZone.RawFile>> {
-    private final String rawRoot;
-    private final Set<Long> apps;
-    private final LocalDate first;
-
-    ListRawSegments(String rawRoot, Set<Long> apps, LocalDate first) {
-      this.rawRoot = rawRoot;
-      this.apps = apps;
-      this.first = first;
-    }
-
-    @ProcessElement
-    public void process(@Element String report, OutputReceiver<KV<Long, RawZone.RawFile>> out) throws IOException {
-      String glob = RawZone.reportDirectory(rawRoot, report) + "/dt=*/app_id=*/*.tsv.gz";
-      MatchResult match = FileSystems.match(glob, EmptyMatchTreatment.ALLOW);
-      for (MatchResult.Metadata file : match.metadata()) {
-        RawZone.parse(file.resourceId().toString())
-            .filter(raw -> !raw.processingDate().isBefore(first))
-            .filter(raw -> apps.isEmpty() || apps.contains(raw.appId()))
-            .ifPresent(raw -> out.output(KV.of(raw.appId(), raw)));
-      }
-    }
   }
 
   private static final class CurateApp extends DoFn<KV<Long, Iterable<RawZone.RawFile>>, KV<String, Iterable<Row>>> {

@@ -1,11 +1,18 @@
 package io.analyticsetl.pipelines.appstore;
 
 import io.analyticsetl.common.io.Locations;
+import java.io.IOException;
 import java.io.Serializable;
 import java.time.LocalDate;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
+import org.apache.beam.sdk.io.fs.MatchResult;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.values.KV;
 
 /**
  * The raw zone: every downloaded segment kept as received, under
@@ -29,6 +36,36 @@ final class RawZone {
   static String segmentPath(String root, String report, LocalDate processingDate, long appId, String instanceId, String segmentId) {
     return Locations.join(
         reportDirectory(root, report), "dt=" + processingDate, "app_id=" + appId, instanceId + "-" + segmentId + ".tsv.gz");
+  }
+
+  /**
+   * Lists the raw files of the dataset it is given, by app: those named by {@code fileGlob} in
+   * processing dates from {@code first} on (earlier instances cannot hold later days), of the
+   * selected apps (all when empty).
+   */
+  static final class ListFiles extends DoFn<String, KV<Long, RawFile>> {
+    private final String rawRoot;
+    private final String fileGlob;
+    private final Set<Long> apps;
+    private final LocalDate first;
+
+    ListFiles(String rawRoot, String fileGlob, Set<Long> apps, LocalDate first) {
+      this.rawRoot = rawRoot;
+      this.fileGlob = fileGlob;
+      this.apps = apps;
+      this.first = first;
+    }
+
+    @ProcessElement
+    public void process(@Element String dataset, OutputReceiver<KV<Long, RawFile>> out) throws IOException {
+      String glob = reportDirectory(rawRoot, dataset) + "/dt=*/app_id=*/" + fileGlob;
+      for (MatchResult.Metadata file : FileSystems.match(glob, EmptyMatchTreatment.ALLOW).metadata()) {
+        parse(file.resourceId().toString())
+            .filter(raw -> !raw.processingDate().isBefore(first))
+            .filter(raw -> apps.isEmpty() || apps.contains(raw.appId()))
+            .ifPresent(raw -> out.output(KV.of(raw.appId(), raw)));
+      }
+    }
   }
 
   static Optional<RawFile> parse(String path) {

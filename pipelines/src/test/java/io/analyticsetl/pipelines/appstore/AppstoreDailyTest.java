@@ -127,6 +127,19 @@ class AppstoreDailyTest {
       var registry = Json.MAPPER.readTree(out.resolve("appstore/_registry/requests.json").toFile());
       assertThat(registry.path("counts").path("created").asInt(), is(2));
       assertThat(registry.path("counts").path("reused").asInt(), is(2));
+
+      // appstore-curate replays the reviews from the raw zone alone and gets the same rows, though
+      // the second run fetched the newest page again.
+      Path replay = out.resolve("replay");
+      Launch curate =
+          Launch.of("appstore-curate", "--rawRoot=" + out, "--outputRoot=" + replay, "--runDate=" + TODAY,
+              "--startDate=2000-01-01", "--endDate=" + TODAY, "--reports=reviews");
+      assertThat(curate.err(), curate.exitCode(), is(0));
+      String reviews = "SELECT * FROM read_parquet('%s/appstore/curated/reviews/*/*/*.parquet') ORDER BY ALL";
+      assertThat(Parquet.query(reviews.formatted(replay)), equalTo(Parquet.query(reviews.formatted(out))));
+      RunLedger replayed = RunLedger.fromJson(Files.readString(RunOutputs.ledgerFiles(replay, "appstore-curate").get(0)));
+      assertThat(replayed.stages().get("read_raw_reviews").written(), is(90L));
+      assertThat(replayed.stages().get("read_raw_reviews").filtered().get(CurateReviews.SUPERSEDED) > 0, is(true));
     }
   }
 

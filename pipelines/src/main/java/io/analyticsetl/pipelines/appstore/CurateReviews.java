@@ -1,0 +1,168 @@
+package io.analyticsetl.pipelines.appstore;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.analyticsetl.common.deadletter.DeadLetter;
+import io.analyticsetl.common.json.Json;
+import io.analyticsetl.common.ledger.RunSignals;
+import io.analyticsetl.common.ledger.StageCounters;
+import io.analyticsetl.common.values.DayRange;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.channels.Channels;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.SerializableCoder;
+import org.apache.beam.sdk.coders.VarLongCoder;
+import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.GroupByKey;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PBegin;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.Row;
+import org.apache.beam.sdk.values.TupleTag;
+import org.apache.beam.sdk.values.TupleTagList;
+
+/**
+ * Replays customer reviews from the raw zone ({@code raw/reviews/dt=<processing_date>/app_id=<id>/
+ * <run>-page-<n>.json}, beside each run's {@code <run>-app.json}) without calling Apple. A review
+ * seen by several runs keeps the copy fetched last, so a developer response added later wins;
+ * only reviews written on the days curated are kept.
+ */
+final class CurateReviews extends PTransform<PBegin, PCollectionTuple> {
+
+  static final TupleTag<Row> REVIEWS = new TupleTag<>() {};
+  static final TupleTag<DeadLetter> DEAD_LETTERS = new TupleTag<>() {};
+  static final String SUPERSEDED = "superseded by a later fetch";
+  static final String OUTSIDE = "written outside the days curated";
+
+  private static final Pattern FILE = Pattern.compile("(.+)-(app|page-(\\d+))\\.json");
+
+  private final String rawRoot;
+  private final Set<Long> apps;
+  private final DayRange days;
+
+  CurateReviews(String rawRoot, Set<Long> apps, DayRange days) {
+    super("Curate_reviews");
+    this.rawRoot = rawRoot;
+    this.apps = apps;
+    this.days = days;
+  }
+
+  @Override
+  public PCollectionTuple expand(PBegin begin) {
+    PCollectionTuple curated =
+        begin
+            .apply("Reviews", Create.of("reviews"))
+            .apply("ListRawPages", ParDo.of(new RawZone.ListFiles(rawRoot, "*.json", apps, days.first())))
+            .setCoder(KvCoder.of(VarLongCoder.of(), SerializableCoder.of(RawZone.RawFile.class)))
+            .apply("GroupByApp", GroupByKey.create())
+            .apply("LatestFetchWins", ParDo.of(new CurateApp(days)).withOutputTags(REVIEWS, TupleTagList.of(DEAD_LETTERS)));
+    curated.get(REVIEWS).setRowSchema(AppstoreDatasets.REVIEWS.beamSchema());
+    curated.get(DEAD_LETTERS).setCoder(SerializableCoder.of(DeadLetter.class));
+    return curated;
+  }
+
+  private static final class CurateApp extends DoFn<KV<Long, Iterable<RawZone.RawFile>>, Row> {
+    private final DayRange days;
+    private final StageCounters stage = StageCounters.of("read_raw_reviews");
+
+    CurateApp(DayRange days) {
+      this.days = days;
+    }
+
+    @ProcessElement
+    public void process(@Element KV<Long, Iterable<RawZone.RawFile>> app, MultiOutputReceiver out) {
+      // Newest fetch first: processing date, then run id (run ids sort by start time), then page.
+      List<RawZone.RawFile> pages = new ArrayList<>();
+      Map<String, RawZone.RawFile> appResources = new HashMap<>();
+      for (RawZone.RawFile file : app.getValue()) {
+        Matcher name = FILE.matcher(file.name());
+        if (!name.matches()) {
+          continue;
+        }
+        if (name.group(2).equals("app")) {
+          appResources.put(folderRun(file, name.group(1)), file);
+        } else {
+          pages.add(file);
+        }
+      }
+      pages.sort(
+          Comparator.comparing(RawZone.RawFile::processingDate)
+              .thenComparing(file -> run(file))
+              .reversed()
+              .thenComparing(file -> page(file)));
+
+      Map<String, Row> latest = new LinkedHashMap<>();
+      Map<String, String> appNames = new HashMap<>();
+      for (RawZone.RawFile file : pages) {
+        String run = run(file);
+        Map<String, Row> rows = new LinkedHashMap<>();
+        try {
+          String appName = appNames.computeIfAbsent(folderRun(file, run), key -> appName(appResources.get(key)));
+          Reviews.rows(read(file), app.getKey(), appName, file.processingDate(), null, rows);
+        } catch (IOException | RuntimeException e) {
+          out.get(DEAD_LETTERS)
+              .output(DeadLetter.of(stage.stage(), file.path(), "", "review page could not be read: " + e.getMessage()));
+          RunSignals.failRun("raw review pages could not be read");
+          continue;
+        }
+        for (Map.Entry<String, Row> review : rows.entrySet()) {
+          stage.read();
+          if (!days.contains(review.getValue().getLogicalTypeValue("metric_date", LocalDate.class))) {
+            stage.filtered(OUTSIDE);
+          } else if (latest.putIfAbsent(review.getKey(), review.getValue()) != null) {
+            stage.filtered(SUPERSEDED);
+          } else {
+            stage.written();
+          }
+        }
+      }
+      latest.values().forEach(out.get(REVIEWS)::output);
+    }
+
+    private static String run(RawZone.RawFile file) {
+      Matcher name = FILE.matcher(file.name());
+      return name.matches() ? name.group(1) : "";
+    }
+
+    private static int page(RawZone.RawFile file) {
+      Matcher name = FILE.matcher(file.name());
+      return name.matches() && name.group(3) != null ? Integer.parseInt(name.group(3)) : 0;
+    }
+
+    private static String folderRun(RawZone.RawFile file, String run) {
+      return file.processingDate() + "/" + run;
+    }
+
+    /** The app's name as the same run fetched it; empty when that file is missing. */
+    private static String appName(RawZone.RawFile appResource) {
+      if (appResource == null) {
+        return "";
+      }
+      try {
+        return read(appResource).path("data").path("attributes").path("name").asText("");
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }
+
+    private static JsonNode read(RawZone.RawFile file) throws IOException {
+      try (InputStream in = Channels.newInputStream(FileSystems.open(FileSystems.matchNewResource(file.path(), false)))) {
+        return Json.MAPPER.readTree(in);
+      }
+    }
+  }
+}
