@@ -16,7 +16,13 @@ final class AdConnectors {
         new AdsHttp(platform, options.getAdsMaxRetries(), Duration.ofMillis(options.getAdsRetryDelayMillis()),
             Duration.ofSeconds(options.getAdsMaxRetryDelaySeconds()));
     return switch (platform) {
-      case TIKTOK -> new TikTokConnector(options.getTiktokBaseUrl(), secret("tiktokAccessTokenEnv", options.getTiktokAccessTokenEnv()), http);
+      case TIKTOK -> {
+        if (options.getTiktokPageSize() < 1 || options.getTiktokPageSize() > TikTokConnector.MAX_PAGE_SIZE) {
+          throw new InvalidOptionException("tiktokPageSize", "must be 1 to " + TikTokConnector.MAX_PAGE_SIZE + ", got " + options.getTiktokPageSize());
+        }
+        yield new TikTokConnector(options.getTiktokBaseUrl(), secret("tiktokAccessTokenEnv", options.getTiktokAccessTokenEnv()), http,
+            options.getTiktokPageSize());
+      }
       case GOOGLE_ADS -> {
         String prefix = options.getGoogleAdsEnvPrefix();
         OAuthRefresh oauth =

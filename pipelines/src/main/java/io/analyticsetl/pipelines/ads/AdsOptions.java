@@ -105,6 +105,12 @@ public interface AdsOptions extends EtlOptions {
 
   void setTiktokBaseUrl(String value);
 
+  @Description("Rows per page of TikTok's integrated report, 1 to 1000 (TikTok's maximum).")
+  @Default.Integer(1000)
+  int getTiktokPageSize();
+
+  void setTiktokPageSize(int value);
+
   @Description("Name of the environment variable holding the TikTok access token.")
   @Default.String("TIKTOK_ACCESS_TOKEN")
   String getTiktokAccessTokenEnv();

@@ -1,6 +1,7 @@
 package io.analyticsetl.pipelines.ads;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.analyticsetl.common.ledger.RunSignals;
 import io.analyticsetl.common.secrets.Secret;
 import java.net.URLEncoder;
 import java.net.http.HttpResponse;
@@ -15,7 +16,8 @@ import org.apache.beam.sdk.values.Row;
  * TikTok API for Business, synchronous integrated report at ad level by day ({@code page} /
  * {@code page_size}, at most 30 days per call). Errors come back as HTTP 200 with a non-zero
  * {@code code}: 40100 (rate limited), 50000 and 60001 are retried; 40105 is refused credentials;
- * others fail the slice.
+ * others fail the slice. The report is live: when its total changes between pages, rows have moved
+ * and offset paging would skip or repeat some, so the slice is paged again from the start.
  */
 final class TikTokConnector implements AdConnector {
 
@@ -23,14 +25,19 @@ final class TikTokConnector implements AdConnector {
       "[\"ad_name\",\"adgroup_id\",\"adgroup_name\",\"campaign_id\",\"campaign_name\",\"spend\",\"impressions\",\"clicks\","
           + "\"conversion\",\"total_purchase_value\"]";
 
+  static final int MAX_PAGE_SIZE = 1000;
+  static final int PAGING_ATTEMPTS = 3;
+
   private final String baseUrl;
   private final Secret accessToken;
   private final AdsHttp http;
+  private final int pageSize;
 
-  TikTokConnector(String baseUrl, Secret accessToken, AdsHttp http) {
+  TikTokConnector(String baseUrl, Secret accessToken, AdsHttp http, int pageSize) {
     this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
     this.accessToken = accessToken;
     this.http = http;
+    this.pageSize = pageSize;
   }
 
   @Override
@@ -47,17 +54,40 @@ final class TikTokConnector implements AdConnector {
   public List<String> fetch(AccountSlice slice) {
     List<String> pages = new ArrayList<>();
     pages.add(get("/open_api/v1.3/advertiser/info/?advertiser_ids=" + encode("[\"" + slice.accountId() + "\"]")));
-    int page = 1;
+    for (int attempt = 1; attempt <= PAGING_ATTEMPTS; attempt++) {
+      List<String> report = reportPages(slice);
+      if (report != null) {
+        pages.addAll(report);
+        return pages;
+      }
+      RunSignals.note("tiktok report rows moved while being paged; paged again from the first page");
+    }
+    throw new AdsApiException(
+        AdsApiException.Kind.STOP_ACCOUNT,
+        "TikTok report rows of " + slice.from() + ".." + slice.to() + " kept moving while being paged ("
+            + PAGING_ATTEMPTS + " tries); the next run pulls them again",
+        null);
+  }
+
+  /** Every page of the slice's report, or null when the total changed between pages. */
+  private List<String> reportPages(AccountSlice slice) {
+    List<String> pages = new ArrayList<>();
+    long total = -1;
     int totalPages = 1;
-    while (page <= totalPages) {
+    for (int page = 1; page <= totalPages; page++) {
       String body =
           get("/open_api/v1.3/report/integrated/get/?advertiser_id=" + slice.accountId()
               + "&report_type=BASIC&service_type=AUCTION&data_level=AUCTION_AD"
               + "&dimensions=" + encode("[\"ad_id\",\"stat_time_day\"]") + "&metrics=" + encode(METRICS)
-              + "&start_date=" + slice.from() + "&end_date=" + slice.to() + "&page=" + page + "&page_size=1000");
+              + "&start_date=" + slice.from() + "&end_date=" + slice.to() + "&page=" + page + "&page_size=" + pageSize);
+      JsonNode pageInfo = Wire.json(body).path("data").path("page_info");
+      long pageTotal = pageInfo.path("total_number").asLong(-1);
+      if (total >= 0 && pageTotal != total) {
+        return null;
+      }
+      total = pageTotal;
+      totalPages = pageInfo.path("total_page").asInt(1);
       pages.add(body);
-      totalPages = Wire.json(body).path("data").path("page_info").path("total_page").asInt(1);
-      page++;
     }
     return pages;
   }

@@ -273,6 +273,44 @@ class AdsDailyTest {
   }
 
   @Test
+  void tiktokRowsThatMoveWhilePagedArePagedAgainAndAccountsThatKeepMovingStop() throws Exception {
+    List<List<String>> expected = new ArrayList<>();
+    try (FakeAdPlatforms fake = FakeAdPlatforms.start(ADS)) {
+      for (Ad ad : ADS.subList(0, 2)) {
+        for (LocalDate day = RUN_DATE.minusDays(6); day.isBefore(RUN_DATE); day = day.plusDays(1)) {
+          if (!day.isBefore(ad.firstDay())) {
+            expected.add(expected(fake, ad, day));
+          }
+        }
+      }
+      expected.sort((a, b) -> String.join("|", a).compareTo(String.join("|", b)));
+
+      // Ten rows in pages of three; the second page sees the rows shifted by one.
+      fake.tiktokRowDrift(1);
+      Launch moved = run(fake, RUN_DATE, "--accounts=tiktok:7001", "--tiktokPageSize=3");
+      assertThat(moved.err(), moved.exitCode(), is(0));
+      assertThat(query("ad_performance_daily", PERFORMANCE), equalTo(expected));
+      RunLedger ledger = RunLedger.fromJson(Files.readString(RunOutputs.ledgerFiles(out.resolve("out"), "ads-daily").get(0)));
+      assertThat(ledger.notes(), hasItem(containsString("moved while being paged; paged again from the first page")));
+
+      // Rows that never hold still stop the account, with nothing written for it; the next run resumes.
+      Path restless = out.resolve("restless");
+      fake.tiktokRowDrift(1000);
+      Launch stopped = run(fake, RUN_DATE, "--accounts=tiktok:7001", "--tiktokPageSize=3", "--outputRoot=" + restless);
+      assertThat(stopped.err(), stopped.exitCode(), is(0));
+      RunLedger stoppedLedger = RunLedger.fromJson(Files.readString(RunOutputs.ledgerFiles(restless, "ads-daily").get(0)));
+      assertThat(stoppedLedger.notes(), hasItem(containsString("account 7001 stopped: TikTok report rows of")));
+      assertThat(Files.exists(restless.resolve("ads/ad_performance_daily")), is(false));
+      fake.tiktokRowDrift(0);
+      Launch resumed = run(fake, RUN_DATE, "--accounts=tiktok:7001", "--tiktokPageSize=3", "--outputRoot=" + restless);
+      assertThat(resumed.err(), resumed.exitCode(), is(0));
+      assertThat(
+          Parquet.query("SELECT " + PERFORMANCE + " FROM read_parquet('" + restless + "/ads/ad_performance_daily/*/*.parquet') ORDER BY ALL"),
+          equalTo(expected));
+    }
+  }
+
+  @Test
   void cadencesChooseTheirDaysAndLookbacksDefaultPerPlatform() {
     AdsOptions options = org.apache.beam.sdk.options.PipelineOptionsFactory.as(AdsOptions.class);
     LocalDate today = LocalDate.of(2026, 5, 10);

@@ -60,7 +60,7 @@ public final class FakeAdPlatforms implements AutoCloseable {
   private final AtomicInteger googleServerErrors = new AtomicInteger();
   private volatile boolean googleQuotaSpent;
   private volatile boolean tiktokTokenRevoked;
-  private volatile boolean tiktokRowDrift;
+  private final AtomicInteger tiktokRowDrift = new AtomicInteger();
   private volatile int vintage;
   private volatile String duplicateRowOf;
   private volatile String clicksAboveImpressionsOf;
@@ -140,9 +140,13 @@ public final class FakeAdPlatforms implements AutoCloseable {
     tiktokTokenRevoked = true;
   }
 
-  /** The total changes between pages, as TikTok's live reports do. */
-  public void tiktokRowDrift() {
-    tiktokRowDrift = true;
+  /**
+   * Rows move while a report is paged, as in TikTok's live reports: the next {@code pages} answers
+   * for a page after the first see one more row at the front, so the total changes and every row
+   * shifts by one place (offset paging would then read one row twice).
+   */
+  public void tiktokRowDrift(int pages) {
+    tiktokRowDrift.set(pages);
   }
 
   public void googleTemporarilyExhaustedNext(int n) {
@@ -273,7 +277,10 @@ public final class FakeAdPlatforms implements AutoCloseable {
       }
       int page = Integer.parseInt(query.getOrDefault("page", "1"));
       int pageSize = Integer.parseInt(query.getOrDefault("page_size", "10"));
-      int total = rows.size() + (tiktokRowDrift && page > 1 ? 1 : 0);
+      if (page > 1 && !rows.isEmpty() && tiktokRowDrift.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+        rows.add(0, rows.get(0).deepCopy());
+      }
+      int total = rows.size();
       ObjectNode body = envelope();
       ObjectNode data = (ObjectNode) body.get("data");
       ArrayNode list = data.putArray("list");
