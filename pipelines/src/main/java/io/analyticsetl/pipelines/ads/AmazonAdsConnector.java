@@ -32,6 +32,7 @@ final class AmazonAdsConnector implements AdConnector {
 
   static final String REPORT_TYPE = "spAdvertisedProduct";
   static final String CONTENT_TYPE = "application/vnd.createasyncreportrequest.v3+json";
+  static final String PRODUCT_ADS_TYPE = "application/vnd.spProductAd.v3+json";
 
   private final String baseUrl;
   private final OAuthRefresh oauth;
@@ -82,7 +83,39 @@ final class AmazonAdsConnector implements AdConnector {
     byte[] gzip = download(slice, report);
     ObjectNode rows = Json.MAPPER.createObjectNode().put("reportId", reportId);
     rows.set("rows", Wire.json(gunzip(gzip)));
-    return List.of(profile.toString(), rows.toString());
+    List<String> pages = new ArrayList<>(List.of(profile.toString(), rows.toString()));
+    pages.addAll(adStatuses(slice));
+    return pages;
+  }
+
+  /** The profile's Sponsored Products ads with their state, archived ones included. */
+  private List<String> adStatuses(AccountSlice slice) {
+    List<String> pages = new ArrayList<>();
+    String nextToken = null;
+    do {
+      Map<String, Object> query = new java.util.LinkedHashMap<>();
+      query.put("maxResults", 1000);
+      query.put("stateFilter", Map.of("include", List.of("ENABLED", "PAUSED", "ARCHIVED")));
+      if (nextToken != null) {
+        query.put("nextToken", nextToken);
+      }
+      String body = Json.write(query);
+      JsonNode page =
+          Wire.json(send(slice, () -> api("/sp/productAds/list", slice).header("Content-Type", PRODUCT_ADS_TYPE)
+              .header("Accept", PRODUCT_ADS_TYPE).POST(HttpRequest.BodyPublishers.ofString(body)).build()).body());
+      nextToken = Wire.text(page.path("nextToken"));
+      pages.add(AdStatuses.tagged(page));
+    } while (nextToken != null);
+    return pages;
+  }
+
+  static String status(String state) {
+    return switch (state) {
+      case "ENABLED" -> "ACTIVE";
+      case "PAUSED" -> "PAUSED";
+      case "ARCHIVED" -> "REMOVED";
+      default -> "OTHER";
+    };
   }
 
   private String create(AccountSlice slice) {
@@ -206,6 +239,8 @@ final class AmazonAdsConnector implements AdConnector {
     JsonNode profile = Wire.json(pages.get(0));
     JsonNode report = Wire.json(pages.get(1));
     String reportId = Wire.text(report.path("reportId"));
+    Map<String, String> statuses =
+        AdStatuses.of(pages, (page, out) -> page.path("productAds").forEach(ad -> out.put(ad.path("adId").asText(), Wire.text(ad.path("state")))));
     List<Row> rows = new ArrayList<>();
     for (JsonNode item : report.path("rows")) {
       String date = Wire.text(item.path("date"));
@@ -219,6 +254,7 @@ final class AmazonAdsConnector implements AdConnector {
               .set("account_id", slice.accountId())
               .date(date == null ? null : LocalDate.parse(date))
               .set("ad_id", adId != null ? adId : asin)
+              .status(adId == null ? null : statuses.get(adId), AmazonAdsConnector::status)
               .set("ad_name", asin == null ? sku : sku == null ? asin : asin + "/" + sku)
               .set("ad_group_id", Wire.text(item.path("adGroupId")))
               .set("ad_group_name", Wire.text(item.path("adGroupName")))

@@ -57,6 +57,11 @@ final class Extracted {
       return this;
     }
 
+    /** The platform's own status and its normalised form (UNKNOWN when the platform gave none). */
+    Builder status(String raw, java.util.function.UnaryOperator<String> normalise) {
+      return set("ad_status_raw", raw).set("ad_status", raw == null ? "UNKNOWN" : normalise.apply(raw));
+    }
+
     Builder date(LocalDate date) {
       return set("date", date);
     }

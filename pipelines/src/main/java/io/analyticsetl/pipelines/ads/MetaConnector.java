@@ -14,6 +14,7 @@ import java.time.LocalDate;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.apache.beam.sdk.values.Row;
 
@@ -31,10 +32,11 @@ final class MetaConnector implements AdConnector {
       "ad_id,ad_name,adset_id,adset_name,campaign_id,campaign_name,account_id,account_currency,impressions,clicks,spend,"
           + "actions,action_values,date_start,date_stop";
   /** Insights hides deleted and archived ads unless every status is asked for. */
+  static final String EVERY_STATUS_LIST =
+      "[\"ACTIVE\",\"ADSET_PAUSED\",\"ARCHIVED\",\"CAMPAIGN_PAUSED\",\"DELETED\",\"DISAPPROVED\",\"IN_PROCESS\",\"PAUSED\","
+          + "\"PENDING_BILLING_INFO\",\"PENDING_REVIEW\",\"PREAPPROVED\",\"WITH_ISSUES\"]";
   static final String EVERY_STATUS =
-      "[{\"field\":\"ad.effective_status\",\"operator\":\"IN\",\"value\":[\"ACTIVE\",\"ADSET_PAUSED\",\"ARCHIVED\","
-          + "\"CAMPAIGN_PAUSED\",\"DELETED\",\"DISAPPROVED\",\"IN_PROCESS\",\"PAUSED\",\"PENDING_BILLING_INFO\","
-          + "\"PENDING_REVIEW\",\"PREAPPROVED\",\"WITH_ISSUES\"]}]";
+      "[{\"field\":\"ad.effective_status\",\"operator\":\"IN\",\"value\":" + EVERY_STATUS_LIST + "}]";
   private static final Set<Integer> THROTTLE_CODES = Set.of(4, 17, 32, 613);
 
   private final String baseUrl;
@@ -75,7 +77,32 @@ final class MetaConnector implements AdConnector {
     List<String> pages = new ArrayList<>();
     pages.add(send(get(baseUrl + "/act_" + numericId(slice.accountId()) + "?fields=account_id,currency,timezone_name")));
     pages.addAll(insights(slice.accountId(), slice.from(), slice.to()));
+    pages.addAll(adStatuses(slice.accountId()));
     return pages;
+  }
+
+  /** The account's ads with their effective status, every status included. */
+  private List<String> adStatuses(String accountId) {
+    List<String> pages = new ArrayList<>();
+    String next =
+        baseUrl + "/act_" + numericId(accountId) + "/ads?fields=id,effective_status&limit=500&effective_status="
+            + encode(EVERY_STATUS_LIST);
+    while (next != null) {
+      JsonNode page = Wire.json(send(get(next)));
+      next = Wire.text(page.path("paging").path("next"));
+      pages.add(AdStatuses.tagged(page));
+    }
+    return pages;
+  }
+
+  static String status(String effectiveStatus) {
+    return switch (effectiveStatus == null ? "" : effectiveStatus) {
+      case "ACTIVE" -> "ACTIVE";
+      case "PAUSED", "ADSET_PAUSED", "CAMPAIGN_PAUSED" -> "PAUSED";
+      case "DELETED", "ARCHIVED" -> "REMOVED";
+      case "" -> "UNKNOWN";
+      default -> "OTHER";
+    };
   }
 
   /** The insights pages of [from, to], halving the days while Meta cannot produce them at once. */
@@ -136,9 +163,14 @@ final class MetaConnector implements AdConnector {
   public List<Row> normalize(AccountSlice slice, List<String> pages, Instant extractedAt) {
     JsonNode account = Wire.json(pages.get(0));
     String timezone = Wire.text(account.path("timezone_name"));
+    Map<String, String> statuses =
+        AdStatuses.of(pages, (page, out) -> page.path("data").forEach(ad -> out.put(ad.path("id").asText(), Wire.text(ad.path("effective_status")))));
     List<Row> rows = new ArrayList<>();
     for (String text : pages.subList(1, pages.size())) {
       JsonNode page = Wire.json(text);
+      if (AdStatuses.isEntityPage(page)) {
+        continue;
+      }
       String reportId = Wire.text(page.path("report_run_id"));
       for (JsonNode item : page.path("data")) {
         String date = Wire.text(item.path("date_start"));
@@ -150,6 +182,7 @@ final class MetaConnector implements AdConnector {
                 .date(date == null ? null : LocalDate.parse(date))
                 .set("ad_id", Wire.text(item.path("ad_id")))
                 .set("ad_name", Wire.text(item.path("ad_name")))
+                .status(statuses.get(Wire.text(item.path("ad_id"))), MetaConnector::status)
                 .set("ad_group_id", Wire.text(item.path("adset_id")))
                 .set("ad_group_name", Wire.text(item.path("adset_name")))
                 .set("campaign_id", Wire.text(item.path("campaign_id")))

@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.beam.sdk.values.Row;
 
 /**
@@ -58,6 +59,7 @@ final class TikTokConnector implements AdConnector {
       List<String> report = reportPages(slice);
       if (report != null) {
         pages.addAll(report);
+        pages.addAll(adStatuses(slice));
         return pages;
       }
       RunSignals.note("tiktok report rows moved while being paged; paged again from the first page");
@@ -67,6 +69,34 @@ final class TikTokConnector implements AdConnector {
         "TikTok report rows of " + slice.from() + ".." + slice.to() + " kept moving while being paged ("
             + PAGING_ATTEMPTS + " tries); the next run pulls them again",
         null);
+  }
+
+  /** The advertiser's ads with their operation and secondary status. */
+  private List<String> adStatuses(AccountSlice slice) {
+    List<String> pages = new ArrayList<>();
+    int totalPages = 1;
+    for (int page = 1; page <= totalPages; page++) {
+      JsonNode body =
+          Wire.json(get("/open_api/v1.3/ad/get/?advertiser_id=" + slice.accountId()
+              + "&fields=" + encode("[\"ad_id\",\"operation_status\",\"secondary_status\"]")
+              + "&page=" + page + "&page_size=" + pageSize));
+      totalPages = body.path("data").path("page_info").path("total_page").asInt(1);
+      pages.add(AdStatuses.tagged(body));
+    }
+    return pages;
+  }
+
+  /** {@code operation_status/secondary_status}, e.g. {@code ENABLE/AD_STATUS_DELIVERY_OK}. */
+  static String status(String raw) {
+    String[] parts = raw.split("/", 2);
+    String secondary = parts.length > 1 ? parts[1] : "";
+    if (secondary.contains("DELETE")) {
+      return "REMOVED";
+    }
+    if (parts[0].equals("DISABLE") || secondary.contains("DISABLE")) {
+      return "PAUSED";
+    }
+    return parts[0].equals("ENABLE") ? "ACTIVE" : "OTHER";
   }
 
   /** Every page of the slice's report, or null when the total changed between pages. */
@@ -97,9 +127,15 @@ final class TikTokConnector implements AdConnector {
     JsonNode info = Wire.json(pages.get(0)).path("data").path("list").path(0);
     String currency = Wire.text(info.path("currency"));
     String timezone = Wire.text(info.path("timezone"));
+    Map<String, String> statuses =
+        AdStatuses.of(pages, (page, out) -> page.path("data").path("list").forEach(ad -> out.put(ad.path("ad_id").asText(),
+            ad.path("operation_status").asText() + "/" + ad.path("secondary_status").asText())));
     List<Row> rows = new ArrayList<>();
     for (String page : pages.subList(1, pages.size())) {
       JsonNode body = Wire.json(page);
+      if (AdStatuses.isEntityPage(body)) {
+        continue;
+      }
       String requestId = Wire.text(body.path("request_id"));
       for (JsonNode item : body.path("data").path("list")) {
         JsonNode dims = item.path("dimensions");
@@ -110,6 +146,7 @@ final class TikTokConnector implements AdConnector {
                 .set("account_id", slice.accountId())
                 .date(day == null ? null : LocalDate.parse(day.substring(0, 10)))
                 .set("ad_id", Wire.text(dims.path("ad_id")))
+                .status(statuses.get(Wire.text(dims.path("ad_id"))), TikTokConnector::status)
                 .set("ad_name", Wire.text(m.path("ad_name")))
                 .set("ad_group_id", Wire.text(m.path("adgroup_id")))
                 .set("ad_group_name", Wire.text(m.path("adgroup_name")))

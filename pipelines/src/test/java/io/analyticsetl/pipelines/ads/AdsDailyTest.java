@@ -107,6 +107,7 @@ class AdsDailyTest {
   @Test
   void normalisesEveryPlatformToWhatAHandCalculationGives() throws Exception {
     try (FakeAdPlatforms fake = FakeAdPlatforms.start(ADS)) {
+      fake.adStatus("t2", "DISABLE/AD_STATUS_DISABLE");
       Launch launch = run(fake, RUN_DATE);
       assertThat(launch.err(), launch.exitCode(), is(0));
       List<List<String>> expected = new ArrayList<>();
@@ -119,6 +120,10 @@ class AdsDailyTest {
       }
       expected.sort((a, b) -> String.join("|", a).compareTo(String.join("|", b)));
       assertThat(query("ad_performance_daily", PERFORMANCE), equalTo(expected));
+      // Ad statuses: TikTok's from /ad/get, Google's from the report itself (g2 stopped delivering on May 7).
+      assertThat(query("ad_performance_daily", "DISTINCT ad_id, ad_status, ad_status_raw"),
+          equalTo(List.of(List.of("g1", "ACTIVE", "ENABLED"), List.of("g2", "PAUSED", "PAUSED"),
+              List.of("t1", "ACTIVE", "ENABLE/AD_STATUS_DELIVERY_OK"), List.of("t2", "PAUSED", "DISABLE/AD_STATUS_DISABLE"))));
       // Creatives joined on (platform, ad_id); Google's micros became an exact amount.
       assertThat(query("ad_performance_daily", "DISTINCT ad_id, headline, call_to_action").get(0),
           equalTo(java.util.Arrays.asList("g1", "Plain words", null)));

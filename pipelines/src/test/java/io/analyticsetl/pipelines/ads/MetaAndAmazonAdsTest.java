@@ -82,6 +82,8 @@ class MetaAndAmazonAdsTest {
   void metaAndAmazonNormaliseToWhatAHandCalculationGives() throws Exception {
     try (FakeAdPlatforms fake = FakeAdPlatforms.start(ADS)) {
       fake.meta().maxPageSize(4);
+      fake.adStatus("23850002", "CAMPAIGN_PAUSED");
+      fake.adStatus("301000000000002", "ARCHIVED");
       Path creatives = out.resolve("creatives.csv");
       Files.writeString(creatives, String.join("\n",
           "platform,ad_id,headline,call_to_action,landing_page_url,start_date,end_date",
@@ -103,6 +105,11 @@ class MetaAndAmazonAdsTest {
           equalTo(List.of(List.of("Best \"new\" kettle, 1.7 l", "Shop now"))));
       assertThat(RunOutputs.deadLetters(out, "ads-daily", RUN_DATE).stream().map(l -> l.get("error").asText()).toList().toString(),
           containsString("headline"));
+      // Statuses from the entity APIs (Meta's /ads, Amazon's /sp/productAds/list), the platforms' words kept.
+      assertThat(query("DISTINCT ad_id, ad_status, ad_status_raw", "true"),
+          equalTo(List.of(
+              List.of("23850001", "ACTIVE", "ACTIVE"), List.of("23850002", "PAUSED", "CAMPAIGN_PAUSED"),
+              List.of("301000000000001", "ACTIVE", "ENABLED"), List.of("301000000000002", "REMOVED", "ARCHIVED"))));
       // Ten Meta rows in pages of four: three pages followed through paging.next.
       assertThat(fake.calls("meta GET /meta/v23.0/{id}/insights"), is(3));
       assertThat(fake.amazon().reportsCreated(), is(1));

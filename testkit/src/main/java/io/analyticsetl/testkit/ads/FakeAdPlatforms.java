@@ -64,6 +64,7 @@ public final class FakeAdPlatforms implements AutoCloseable {
   private volatile int vintage;
   private volatile String duplicateRowOf;
   private volatile String clicksAboveImpressionsOf;
+  private final Map<String, String> adStatuses = new ConcurrentHashMap<>();
 
   private FakeAdPlatforms(List<Ad> ads) throws IOException {
     this.ads = List.copyOf(ads);
@@ -172,6 +173,19 @@ public final class FakeAdPlatforms implements AutoCloseable {
     clicksAboveImpressionsOf = adId;
   }
 
+  /**
+   * The ad's status in its platform's entity API, in that platform's words: Meta's effective_status
+   * (default ACTIVE), TikTok's {@code operation_status/secondary_status} (default
+   * ENABLE/AD_STATUS_DELIVERY_OK), Amazon's state (default ENABLED).
+   */
+  public void adStatus(String adId, String status) {
+    adStatuses.put(adId, status);
+  }
+
+  String adStatus(Ad ad, String otherwise) {
+    return adStatuses.getOrDefault(ad.adId(), otherwise);
+  }
+
   public int calls(String endpoint) {
     return calls.getOrDefault(endpoint, new AtomicInteger()).get();
   }
@@ -240,6 +254,15 @@ public final class FakeAdPlatforms implements AutoCloseable {
         respond(exchange, 200, body);
         return;
       }
+      if (path.equals("/open_api/v1.3/ad/get/")) {
+        List<ObjectNode> ads = new ArrayList<>();
+        for (Ad ad : adsOf("tiktok", query.get("advertiser_id"))) {
+          String[] status = adStatus(ad, "ENABLE/AD_STATUS_DELIVERY_OK").split("/", 2);
+          ads.add(JSON.createObjectNode().put("ad_id", ad.adId()).put("operation_status", status[0]).put("secondary_status", status[1]));
+        }
+        respond(exchange, 200, tiktokPage(ads, query));
+        return;
+      }
       if (!path.equals("/open_api/v1.3/report/integrated/get/") || !"AUCTION_AD".equals(query.get("data_level"))) {
         tiktokError(exchange, 40002, "Invalid parameters.");
         return;
@@ -275,20 +298,26 @@ public final class FakeAdPlatforms implements AutoCloseable {
           }
         }
       }
-      int page = Integer.parseInt(query.getOrDefault("page", "1"));
-      int pageSize = Integer.parseInt(query.getOrDefault("page_size", "10"));
-      if (page > 1 && !rows.isEmpty() && tiktokRowDrift.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+      if (Integer.parseInt(query.getOrDefault("page", "1")) > 1 && !rows.isEmpty()
+          && tiktokRowDrift.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
         rows.add(0, rows.get(0).deepCopy());
       }
-      int total = rows.size();
-      ObjectNode body = envelope();
-      ObjectNode data = (ObjectNode) body.get("data");
-      ArrayNode list = data.putArray("list");
-      rows.subList(Math.min((page - 1) * pageSize, rows.size()), Math.min(page * pageSize, rows.size())).forEach(list::add);
-      data.putObject("page_info").put("page", page).put("page_size", pageSize).put("total_number", total)
-          .put("total_page", Math.max(1, (total + pageSize - 1) / pageSize));
-      respond(exchange, 200, body);
+      respond(exchange, 200, tiktokPage(rows, query));
     }
+  }
+
+  /** The asked-for page of {@code items} in TikTok's envelope, with page_info. */
+  private static ObjectNode tiktokPage(List<ObjectNode> items, Map<String, String> query) {
+    int page = Integer.parseInt(query.getOrDefault("page", "1"));
+    int pageSize = Integer.parseInt(query.getOrDefault("page_size", "10"));
+    int total = items.size();
+    ObjectNode body = envelope();
+    ObjectNode data = (ObjectNode) body.get("data");
+    ArrayNode list = data.putArray("list");
+    items.subList(Math.min((page - 1) * pageSize, total), Math.min(page * pageSize, total)).forEach(list::add);
+    data.putObject("page_info").put("page", page).put("page_size", pageSize).put("total_number", total)
+        .put("total_page", Math.max(1, (total + pageSize - 1) / pageSize));
+    return body;
   }
 
   private static ObjectNode envelope() {

@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.UUID;
@@ -139,7 +140,9 @@ public final class FakeAmazonAds {
         error(exchange, 401, "UNAUTHORIZED", scope == null ? "Scope header is missing" : "No matching advertiser found for scope");
         return;
       }
-      if (path.equals("/amazon/reporting/reports") && exchange.getRequestMethod().equals("POST")) {
+      if (path.equals("/amazon/sp/productAds/list") && exchange.getRequestMethod().equals("POST")) {
+        productAds(exchange, scope);
+      } else if (path.equals("/amazon/reporting/reports") && exchange.getRequestMethod().equals("POST")) {
         create(exchange, scope);
       } else if (path.startsWith("/amazon/reporting/reports/") && reports.containsKey(path.substring(26))) {
         status(exchange, reports.get(path.substring(26)));
@@ -147,6 +150,28 @@ public final class FakeAmazonAds {
         error(exchange, 404, "NOT_FOUND", "Not found");
       }
     }
+  }
+
+  /** The profile's product ads and their state, {@code maxResults} at a time with a nextToken. */
+  private void productAds(HttpExchange exchange, String profile) throws IOException {
+    if (!"application/vnd.spProductAd.v3+json".equals(exchange.getRequestHeaders().getFirst("Content-Type"))) {
+      error(exchange, 415, "UNSUPPORTED_MEDIA_TYPE", "Content-Type must be application/vnd.spProductAd.v3+json");
+      return;
+    }
+    JsonNode request = JSON.readTree(exchange.getRequestBody());
+    int max = request.path("maxResults").asInt(100);
+    int offset = request.hasNonNull("nextToken") ? Integer.parseInt(request.path("nextToken").asText().substring(5)) : 0;
+    List<Ad> ads = platforms.adsOf("amazon_ads", profile);
+    ObjectNode body = JSON.createObjectNode();
+    ArrayNode list = body.putArray("productAds");
+    for (Ad ad : ads.subList(Math.min(offset, ads.size()), Math.min(offset + max, ads.size()))) {
+      list.addObject().put("adId", ad.adId()).put("adGroupId", ad.adGroupId()).put("campaignId", ad.campaignId())
+          .put("state", platforms.adStatus(ad, "ENABLED"));
+    }
+    if (offset + max < ads.size()) {
+      body.put("nextToken", "page-" + (offset + max));
+    }
+    respond(exchange, 200, body);
   }
 
   private TreeSet<String> profileIds() {

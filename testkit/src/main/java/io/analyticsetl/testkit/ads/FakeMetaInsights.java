@@ -29,7 +29,7 @@ import java.util.regex.Pattern;
 public final class FakeMetaInsights {
 
   public static final String ACCESS_TOKEN = "meta-test-token";
-  private static final Pattern ACCOUNT = Pattern.compile("/meta/(v\\d+\\.0)/act_(\\d+)(/insights)?");
+  private static final Pattern ACCOUNT = Pattern.compile("/meta/(v\\d+\\.0)/act_(\\d+)(/insights|/ads)?");
   private static final Pattern RUN = Pattern.compile("/meta/(v\\d+\\.0)/(\\d{6,})(/insights)?");
 
   private record Job(String accountId, LocalDate since, LocalDate until, boolean failing, boolean stuck, AtomicInteger polls) {}
@@ -103,6 +103,8 @@ public final class FakeMetaInsights {
         ObjectNode body = JSON.createObjectNode().put("id", "act_" + account.group(2)).put("account_id", account.group(2))
             .put("currency", "USD").put("timezone_name", "America/Los_Angeles");
         respond(exchange, 200, body);
+      } else if (account.matches() && account.group(3).equals("/ads")) {
+        ads(exchange, account.group(1), account.group(2), query);
       } else if (account.matches() && exchange.getRequestMethod().equals("POST")) {
         create(exchange, account.group(2));
       } else if (run.matches() && jobs.containsKey(run.group(2))) {
@@ -139,6 +141,15 @@ public final class FakeMetaInsights {
     respond(exchange, 200, JSON.createObjectNode().put("report_run_id", id));
   }
 
+  /** The account's ads with their effective status, paged by cursor like insights. */
+  private void ads(HttpExchange exchange, String version, String accountId, Map<String, String> query) throws IOException {
+    ArrayNode ads = JSON.createArrayNode();
+    for (Ad ad : platforms.adsOf("meta", accountId)) {
+      ads.addObject().put("id", ad.adId()).put("effective_status", platforms.adStatus(ad, "ACTIVE"));
+    }
+    respond(exchange, 200, cursorPage(ads, query, platforms.base() + "/meta/" + version + "/act_" + accountId + "/ads?fields=id,effective_status"));
+  }
+
   private void status(HttpExchange exchange, String id, Job job) throws IOException {
     int polls = job.polls().incrementAndGet();
     String status;
@@ -165,19 +176,24 @@ public final class FakeMetaInsights {
         }
       }
     }
+    respond(exchange, 200, cursorPage(rows, query, platforms.base() + "/meta/" + version + "/" + id + "/insights?"));
+  }
+
+  /** One page of {@code items} from the {@code after} cursor, with a next link while more remain. */
+  private ObjectNode cursorPage(ArrayNode items, Map<String, String> query, String nextBase) {
     int limit = Math.min(maxPageSize, Integer.parseInt(query.getOrDefault("limit", "25")));
     int offset = query.containsKey("after") ? Integer.parseInt(new String(java.util.Base64.getDecoder().decode(query.get("after")), StandardCharsets.UTF_8)) : 0;
     ObjectNode body = JSON.createObjectNode();
     ArrayNode data = body.putArray("data");
-    for (int i = offset; i < Math.min(rows.size(), offset + limit); i++) {
-      data.add(rows.get(i));
+    for (int i = offset; i < Math.min(items.size(), offset + limit); i++) {
+      data.add(items.get(i));
     }
     ObjectNode paging = body.putObject("paging");
     paging.putObject("cursors").put("before", cursor(offset)).put("after", cursor(offset + data.size() - 1));
-    if (offset + limit < rows.size()) {
-      paging.put("next", platforms.base() + "/meta/" + version + "/" + id + "/insights?limit=" + limit + "&after=" + cursor(offset + limit));
+    if (offset + limit < items.size()) {
+      paging.put("next", nextBase + (nextBase.endsWith("?") ? "" : "&") + "limit=" + limit + "&after=" + cursor(offset + limit));
     }
-    respond(exchange, 200, body);
+    return body;
   }
 
   private ObjectNode row(Ad ad, LocalDate day) {
