@@ -21,6 +21,9 @@ import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.values.PCollectionList;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.Reshuffle;
 import org.apache.beam.sdk.transforms.Values;
 import org.apache.beam.sdk.transforms.WithKeys;
@@ -135,19 +138,30 @@ public final class AppstoreExtractPipeline implements EtlPipeline<AppstoreOption
     DayRange metric = metricDays(options, run.runDate());
     DayRange processing = processingDays(options, run.runDate(), metric);
     LocalDate oldestAvailable = run.runDate().minusDays(RETENTION_DAYS - 1L);
-    if (processing.first().isBefore(oldestAvailable)) {
-      // Apple deletes instances after 35 days; older days need a ONE_TIME_SNAPSHOT request, which
-      // this version does not make (Apple allows one a month per app; see README).
-      run.note(
-          "instances processed before " + oldestAvailable + " are past Apple's 35-day retention and are"
-              + " not extracted; days before " + oldestAvailable.plusDays(1) + " are curated from the raw zone only");
-    }
+    List<String> reportKeys = reports.stream().map(AppleReport::key).toList();
+    PCollection<Long> appIds = pipeline.apply("Apps", Create.of(new ArrayList<>(apps)).withCoder(VarLongCoder.of()));
 
-    PCollection<ReportRequests.Entry> registry =
-        pipeline
-            .apply("Apps", Create.of(new ArrayList<>(apps)).withCoder(VarLongCoder.of()))
-            .apply("EnsureOngoingRequest", ParDo.of(new ReportRequests.EnsureOngoing(client)))
-            .setCoder(SerializableCoder.of(ReportRequests.Entry.class));
+    // Instances processed within Apple's retention come from the ONGOING request.
+    PCollection<ReportRequests.Entry> registry = appIds.apply("Ongoing", new Requests(client, ReportRequests.ONGOING));
+    PCollection<SegmentDownloads.InstanceRef> instances =
+        registry.apply(
+            "OngoingInstances",
+            new Instances(client, reportKeys, max(processing.first(), oldestAvailable), processing.last(), null));
+    if (processing.first().isBefore(oldestAvailable)) {
+      // Older ones are gone (Apple keeps instances 35 days); a ONE_TIME_SNAPSHOT request holds them.
+      LocalDate lastOld = min(processing.last(), oldestAvailable.minusDays(1));
+      run.note("instances processed before " + oldestAvailable + " are past Apple's 35-day retention; they come from a"
+          + " ONE_TIME_SNAPSHOT request per app (Apple allows one a month; an existing one is reused)");
+      PCollection<ReportRequests.Entry> snapshots = appIds.apply("Snapshot", new Requests(client, ReportRequests.ONE_TIME_SNAPSHOT));
+      PCollection<SegmentDownloads.InstanceRef> old =
+          snapshots.apply(
+              "SnapshotInstances",
+              new Instances(client, reportKeys, processing.first(), lastOld,
+                  "the ONE_TIME_SNAPSHOT reports have no instances processed " + processing.first() + ".." + lastOld
+                      + " yet (Apple takes a day or two to make them); rerun the backfill later"));
+      registry = PCollectionList.of(registry).and(snapshots).apply("AllRequests", Flatten.pCollections());
+      instances = PCollectionList.of(instances).and(old).apply("AllInstances", Flatten.pCollections());
+    }
     registry
         .apply("OneRegistry", WithKeys.of("registry"))
         .setCoder(KvCoder.of(StringUtf8Coder.of(), SerializableCoder.of(ReportRequests.Entry.class)))
@@ -155,14 +169,8 @@ public final class AppstoreExtractPipeline implements EtlPipeline<AppstoreOption
         .apply("Entries", Values.create())
         .apply("PersistRegistry", ParDo.of(new ReportRequests.Persist(run.outputRoot(), run.runId())));
 
-    List<String> reportKeys = reports.stream().map(AppleReport::key).toList();
     PCollectionTuple downloads =
-        registry
-            .apply("Requests", MapElements.into(TypeDescriptors.kvs(TypeDescriptors.longs(), TypeDescriptors.strings())).via(ReportRequests::requestOf))
-            .apply("ResolveReports", ParDo.of(new SegmentDownloads.ResolveReports(client, reportKeys)))
-            .setCoder(SerializableCoder.of(SegmentDownloads.ReportRef.class))
-            .apply("ListInstances", ParDo.of(new SegmentDownloads.ListInstances(client, processing.first(), processing.last())))
-            .setCoder(SerializableCoder.of(SegmentDownloads.InstanceRef.class))
+        instances
             .apply("SpreadDownloads", Reshuffle.viaRandomKey())
             .apply(
                 "DownloadSegments",
@@ -201,6 +209,59 @@ public final class AppstoreExtractPipeline implements EtlPipeline<AppstoreOption
               .apply("JoinCheckpoint", CoGroupByKey.create())
               .apply("FetchReviews", ParDo.of(new Reviews.Fetch(client, appTag, checkpointTag, run.outputRoot(), run.runDate(), run.runId())))
               .setRowSchema(REVIEWS.beamSchema()));
+    }
+  }
+
+  private static LocalDate max(LocalDate a, LocalDate b) {
+    return a.isAfter(b) ? a : b;
+  }
+
+  private static LocalDate min(LocalDate a, LocalDate b) {
+    return a.isBefore(b) ? a : b;
+  }
+
+  /** Each app's request of one access type, found or made. */
+  private static final class Requests extends PTransform<PCollection<Long>, PCollection<ReportRequests.Entry>> {
+    private final AppStoreConnectClient client;
+    private final String accessType;
+
+    Requests(AppStoreConnectClient client, String accessType) {
+      this.client = client;
+      this.accessType = accessType;
+    }
+
+    @Override
+    public PCollection<ReportRequests.Entry> expand(PCollection<Long> apps) {
+      return apps.apply("EnsureRequest", ParDo.of(new ReportRequests.Ensure(client, accessType)))
+          .setCoder(SerializableCoder.of(ReportRequests.Entry.class));
+    }
+  }
+
+  /** The DAILY instances of the wanted reports of each request, processed in [first, last]. */
+  private static final class Instances
+      extends PTransform<PCollection<ReportRequests.Entry>, PCollection<SegmentDownloads.InstanceRef>> {
+    private final AppStoreConnectClient client;
+    private final List<String> reportKeys;
+    private final LocalDate first;
+    private final LocalDate last;
+    private final String whenNone;
+
+    Instances(AppStoreConnectClient client, List<String> reportKeys, LocalDate first, LocalDate last, String whenNone) {
+      this.client = client;
+      this.reportKeys = reportKeys;
+      this.first = first;
+      this.last = last;
+      this.whenNone = whenNone;
+    }
+
+    @Override
+    public PCollection<SegmentDownloads.InstanceRef> expand(PCollection<ReportRequests.Entry> requests) {
+      return requests
+          .apply("Requests", MapElements.into(TypeDescriptors.kvs(TypeDescriptors.longs(), TypeDescriptors.strings())).via(ReportRequests::requestOf))
+          .apply("ResolveReports", ParDo.of(new SegmentDownloads.ResolveReports(client, reportKeys)))
+          .setCoder(SerializableCoder.of(SegmentDownloads.ReportRef.class))
+          .apply("ListInstances", ParDo.of(new SegmentDownloads.ListInstances(client, first, last, whenNone)))
+          .setCoder(SerializableCoder.of(SegmentDownloads.InstanceRef.class));
     }
   }
 }

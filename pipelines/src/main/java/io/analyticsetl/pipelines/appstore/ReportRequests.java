@@ -21,8 +21,10 @@ import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.values.KV;
 
 /**
- * The request registry: exactly one ONGOING report request per app, reused across runs. The
- * app's requests are listed first (so another tool's request is reused too); a request stopped for
+ * The request registry: exactly one ONGOING report request per app, reused across runs, and for
+ * backfills past Apple's retention one ONE_TIME_SNAPSHOT request per app (Apple allows one a month,
+ * and a snapshot holds the history up to its making, so an existing one is reused). The app's
+ * requests are listed first (so another tool's request is reused too); a request stopped for
  * inactivity is deleted and replaced; a 409 on creation (a request appeared meanwhile) is resolved
  * by listing again. What was done is counted in the ledger and persisted under
  * {@code <outputRoot>/appstore/_registry/requests.json}.
@@ -33,22 +35,32 @@ final class ReportRequests {
   static final String REUSED = "reused";
   static final String DUPLICATE_PREVENTED = "duplicates prevented";
   static final String REPLACED = "replaced";
+  static final String ONGOING = "ONGOING";
+  static final String ONE_TIME_SNAPSHOT = "ONE_TIME_SNAPSHOT";
 
-  /** What the registry did for one app. */
-  record Entry(long appId, String requestId, String action) implements Serializable {}
+  /** What the registry did for one app's request of an access type. */
+  record Entry(long appId, String accessType, String requestId, String action) implements Serializable {
+    /** "report requests created", "snapshot requests reused", ...: ledger notes and registry counts. */
+    String counted() {
+      return accessType.equals(ONGOING) ? action : "snapshot " + action;
+    }
+  }
 
   private ReportRequests() {}
 
-  static final class EnsureOngoing extends DoFn<Long, Entry> {
+  /** Finds or makes the app's request of one access type (ONGOING or ONE_TIME_SNAPSHOT). */
+  static final class Ensure extends DoFn<Long, Entry> {
     private final AppStoreConnectClient client;
+    private final String accessType;
 
-    EnsureOngoing(AppStoreConnectClient client) {
+    Ensure(AppStoreConnectClient client, String accessType) {
       this.client = client;
+      this.accessType = accessType;
     }
 
     @ProcessElement
     public void process(@Element Long app, OutputReceiver<Entry> out) {
-      List<JsonNode> existing = ongoing(app);
+      List<JsonNode> existing = listed(app);
       JsonNode active = existing.stream().filter(r -> !stopped(r)).findFirst().orElse(null);
       if (active != null) {
         out.output(record(app, active.path("id").asText(), REUSED));
@@ -60,7 +72,7 @@ final class ReportRequests {
         client.delete("/v1/analyticsReportRequests/" + stopped.path("id").asText());
       }
       String body =
-          "{\"data\":{\"type\":\"analyticsReportRequests\",\"attributes\":{\"accessType\":\"ONGOING\"},"
+          "{\"data\":{\"type\":\"analyticsReportRequests\",\"attributes\":{\"accessType\":\"" + accessType + "\"},"
               + "\"relationships\":{\"app\":{\"data\":{\"type\":\"apps\",\"id\":\"" + app + "\"}}}}}";
       try {
         JsonNode created = client.post("/v1/analyticsReportRequests", body);
@@ -70,25 +82,26 @@ final class ReportRequests {
           throw e;
         }
         JsonNode appeared =
-            ongoing(app).stream()
+            listed(app).stream()
                 .filter(r -> !stopped(r))
                 .findFirst()
-                .orElseThrow(() -> new IllegalStateException("409 for app " + app + " but no ONGOING request is listed"));
+                .orElseThrow(() -> new IllegalStateException("409 for app " + app + " but no " + accessType + " request is listed"));
         out.output(record(app, appeared.path("id").asText(), DUPLICATE_PREVENTED));
       }
     }
 
-    private List<JsonNode> ongoing(long app) {
-      return client.getAll("/v1/apps/" + app + "/analyticsReportRequests?filter%5BaccessType%5D=ONGOING");
+    private List<JsonNode> listed(long app) {
+      return client.getAll("/v1/apps/" + app + "/analyticsReportRequests?filter%5BaccessType%5D=" + accessType);
     }
 
     private static boolean stopped(JsonNode request) {
       return request.path("attributes").path("stoppedDueToInactivity").asBoolean(false);
     }
 
-    private static Entry record(long app, String requestId, String action) {
-      RunSignals.note("report requests " + action);
-      return new Entry(app, requestId, action);
+    private Entry record(long app, String requestId, String action) {
+      Entry entry = new Entry(app, accessType, requestId, action);
+      RunSignals.note((accessType.equals(ONGOING) ? "report requests " : "snapshot requests ") + action);
+      return entry;
     }
   }
 
@@ -111,8 +124,13 @@ final class ReportRequests {
       @SuppressWarnings("unchecked")
       Map<String, Object> counts = (Map<String, Object>) registry.computeIfAbsent("counts", k -> new TreeMap<>());
       for (Entry entry : entries) {
-        apps.put(String.valueOf(entry.appId()), Map.of("ongoing_request_id", entry.requestId(), "last_action", entry.action()));
-        counts.merge(entry.action(), 1, (a, b) -> ((Number) a).intValue() + ((Number) b).intValue());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> app = new TreeMap<>((Map<String, Object>) apps.getOrDefault(String.valueOf(entry.appId()), Map.of()));
+        String prefix = entry.accessType().equals(ONGOING) ? "" : "snapshot_";
+        app.put(entry.accessType().equals(ONGOING) ? "ongoing_request_id" : "snapshot_request_id", entry.requestId());
+        app.put(prefix + "last_action", entry.action());
+        apps.put(String.valueOf(entry.appId()), app);
+        counts.merge(entry.counted(), 1, (a, b) -> ((Number) a).intValue() + ((Number) b).intValue());
       }
       registry.put("updated_by_run", runId);
       registry.put("updated_at", Instant.now().toString());

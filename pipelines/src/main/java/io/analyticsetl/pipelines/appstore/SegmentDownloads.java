@@ -64,22 +64,36 @@ final class SegmentDownloads {
     private final AppStoreConnectClient client;
     private final LocalDate first;
     private final LocalDate last;
+    private final String whenNone;
 
-    ListInstances(AppStoreConnectClient client, LocalDate first, LocalDate last) {
+    /**
+     * @param whenNone null, or why finding no instance in [first, last] fails the run (after
+     *     everything else is written)
+     */
+    ListInstances(AppStoreConnectClient client, LocalDate first, LocalDate last, String whenNone) {
       this.client = client;
       this.first = first;
       this.last = last;
+      this.whenNone = whenNone;
     }
 
     @ProcessElement
     public void process(@Element ReportRef report, OutputReceiver<InstanceRef> out) {
+      if (last.isBefore(first)) {
+        return;
+      }
+      boolean found = false;
       for (JsonNode instance :
           client.getAll("/v1/analyticsReports/" + report.reportId() + "/instances?filter%5Bgranularity%5D=DAILY")) {
         LocalDate processing = LocalDate.parse(instance.path("attributes").path("processingDate").asText());
         if (!processing.isBefore(first) && !processing.isAfter(last)) {
+          found = true;
           RunSignals.workFound(1);
           out.output(new InstanceRef(report.appId(), report.report(), instance.path("id").asText(), processing));
         }
+      }
+      if (!found && whenNone != null) {
+        RunSignals.failRun(whenNone);
       }
     }
   }

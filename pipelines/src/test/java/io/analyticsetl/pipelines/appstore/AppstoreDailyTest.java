@@ -203,25 +203,43 @@ class AppstoreDailyTest {
   }
 
   @Test
-  void backfillCuratesARangeWithProgressAndSaysWhatIsPastRetention() throws Exception {
+  void backfillTakesInstancesPastRetentionFromOneSnapshotPerAppWithProgress() throws Exception {
     try (FakeAppStoreConnect asc = fake()) {
-      Launch run =
-          Launch.of("appstore-backfill", "--appIds=" + APP_A + "," + APP_B, "--ascBaseUrl=" + asc.baseUrl(),
-              "--outputRoot=" + out, "--runDate=" + TODAY, "--startDate=2026-03-10", "--endDate=2026-04-05",
-              "--reports=downloads", "--progressIntervalSeconds=1", "--ascRetryDelayMillis=10");
+      String[] backfill = {
+        "appstore-backfill", "--appIds=" + APP_A + "," + APP_B, "--ascBaseUrl=" + asc.baseUrl(), "--outputRoot=" + out,
+        "--runDate=" + TODAY, "--startDate=2026-03-10", "--endDate=2026-04-05", "--reports=downloads",
+        "--progressIntervalSeconds=1", "--ascRetryDelayMillis=10"
+      };
+      // Apple has not made the snapshots yet: the rest is written, and the run fails saying to come back.
+      asc.snapshotsPending(true);
+      Launch pending = Launch.of(backfill);
+      assertThat(pending.exitCode(), is(1));
+      assertThat(pending.err(), containsString("rerun the backfill later"));
+
+      asc.snapshotsPending(false);
+      Launch run = Launch.of(backfill);
       assertThat(run.err(), run.exitCode(), is(0));
-      assertThat(run.err(), containsString("past Apple's 35-day retention"));
-      // Instances processed 2026-03-17 (the oldest kept) .. 2026-04-12 hold the days from 2026-03-14 on.
+      assertThat(run.err(), containsString("past Apple's 35-day retention; they come from a ONE_TIME_SNAPSHOT request"));
+      assertThat(run.err(), containsString("done "));
+      // Instances processed 2026-03-11 .. 03-16 come from the snapshots, 03-17 (the oldest kept) .. 04-12 from ONGOING.
       Map<String, Long> expected = new TreeMap<>();
-      expected(AppleReportFiles.Report.DOWNLOADS, LocalDate.of(2026, 3, 17), LocalDate.of(2026, 4, 12))
+      expected(AppleReportFiles.Report.DOWNLOADS, LocalDate.of(2026, 3, 11), LocalDate.of(2026, 4, 12))
           .forEach((key, value) -> {
             LocalDate day = LocalDate.parse(key.substring(key.indexOf('|') + 1));
-            if (!day.isAfter(LocalDate.of(2026, 4, 5))) {
+            if (!day.isBefore(LocalDate.of(2026, 3, 10)) && !day.isAfter(LocalDate.of(2026, 4, 5))) {
               expected.put(key, value);
             }
           });
       assertThat(curated("downloads", "total_downloads"), equalTo(expected));
-      assertThat(run.err(), containsString("done "));
+
+      // One snapshot per app: made by the first run, reused by the second.
+      assertThat(asc.requests().stream().filter(r -> r.accessType().equals("ONE_TIME_SNAPSHOT")).count(), is(2L));
+      var registry = Json.MAPPER.readTree(out.resolve("appstore/_registry/requests.json").toFile());
+      assertThat(registry.path("counts").path("snapshot created").asInt(), is(2));
+      assertThat(registry.path("counts").path("snapshot reused").asInt(), is(2));
+      assertThat(
+          registry.path("apps").path(String.valueOf(APP_A)).path("snapshot_request_id").asText(),
+          is(asc.requests().stream().filter(r -> r.appId() == APP_A && r.accessType().equals("ONE_TIME_SNAPSHOT")).findFirst().orElseThrow().id()));
     }
   }
 

@@ -89,6 +89,7 @@ public final class FakeAppStoreConnect implements AutoCloseable {
   private final AtomicInteger expiredUrls = new AtomicInteger();
   private final AtomicInteger remaining = new AtomicInteger(3500);
   private volatile long urlLifetimeSeconds = 300;
+  private volatile boolean snapshotsPending;
   private volatile String headerOnlySegmentOf; // "<report>/<appId>/<processingDate>"
 
   private FakeAppStoreConnect(
@@ -193,6 +194,23 @@ public final class FakeAppStoreConnect implements AutoCloseable {
       dates.add(day);
     }
     return dates;
+  }
+
+  /**
+   * The processing dates a ONE_TIME_SNAPSHOT request's reports offer: a year of history up to
+   * today, or none while snapshots are still being made.
+   */
+  public List<LocalDate> snapshotProcessingDates() {
+    List<LocalDate> dates = new ArrayList<>();
+    for (LocalDate day = today.minusDays(365); !snapshotsPending && !day.isAfter(today); day = day.plusDays(1)) {
+      dates.add(day);
+    }
+    return dates;
+  }
+
+  /** While pending, snapshot reports list no instances, as in the day or two Apple takes to make them. */
+  public void snapshotsPending(boolean pending) {
+    snapshotsPending = pending;
   }
 
   public int rowsPerDay() {
@@ -424,7 +442,7 @@ public final class FakeAppStoreConnect implements AutoCloseable {
     String granularity = query.get("filter[granularity]");
     String processingFilter = query.get("filter[processingDate]");
     if (def.generator() != null && !request.stopped() && (granularity == null || granularity.equals("DAILY"))) {
-      for (LocalDate processing : processingDates()) {
+      for (LocalDate processing : request.accessType().equals("ONE_TIME_SNAPSHOT") ? snapshotProcessingDates() : processingDates()) {
         if (processingFilter != null && !List.of(processingFilter.split(",")).contains(processing.toString())) {
           continue;
         }
