@@ -6,7 +6,8 @@ CREATE TABLE IF NOT EXISTS `acme-analytics.shop.payments_daily` (
   amount NUMERIC OPTIONS(description="amount"),
   rate FLOAT64 OPTIONS(description="rate"),
   flagged BOOL OPTIONS(description="flag"),
-  updated_at TIMESTAMP OPTIONS(description="when")
+  updated_at TIMESTAMP OPTIONS(description="when"),
+  PRIMARY KEY (day, app_id, provider) NOT ENFORCED
 )
 PARTITION BY day
 CLUSTER BY app_id;

@@ -145,6 +145,10 @@ public final class BigQueryForm {
               + (column.nullable() ? "" : " NOT NULL")
               + (description.isEmpty() ? "" : " OPTIONS(description=\"" + description + "\")"));
     }
+    if (dataset.writeMode() == WriteMode.UPSERT) {
+      // Upserts go through the Storage Write API's change data capture, which needs the key.
+      columns.add("  PRIMARY KEY (" + String.join(", ", dataset.naturalKey()) + ") NOT ENFORCED");
+    }
     StringBuilder ddl =
         new StringBuilder("CREATE TABLE IF NOT EXISTS `" + tableId + "` (\n")
             .append(String.join(",\n", columns))
