@@ -145,8 +145,8 @@ public final class BigQueryForm {
               + (column.nullable() ? "" : " NOT NULL")
               + (description.isEmpty() ? "" : " OPTIONS(description=\"" + description + "\")"));
     }
-    if (dataset.writeMode() == WriteMode.UPSERT) {
-      // Upserts go through the Storage Write API's change data capture, which needs the key.
+    if (!dataset.naturalKey().isEmpty()) {
+      // Upserts through the Storage Write API's change data capture need the key (BigQuery does not enforce it).
       columns.add("  PRIMARY KEY (" + String.join(", ", dataset.naturalKey()) + ") NOT ENFORCED");
     }
     StringBuilder ddl =

@@ -1,5 +1,6 @@
 package io.analyticsetl.common.sink;
 
+import com.google.api.services.bigquery.model.Table;
 import com.google.api.services.bigquery.model.TableReference;
 import com.google.api.services.bigquery.model.TableRow;
 import com.google.api.services.bigquery.model.TimePartitioning;
@@ -139,6 +140,9 @@ public final class BigQuerySink implements DatasetSink {
     return new PTransform<>("WriteBigQuery_" + dataset.name()) {
       @Override
       public PDone expand(PCollection<Row> rows) {
+        if (upsert) {
+          requirePrimaryKey(spec, dataset, services, rows.getPipeline().getOptions());
+        }
         StageCounters stage = StageCounters.of("write_" + dataset.name());
         PCollection<Row> incoming = rows.apply(stage.countRead()).setRowSchema(dataset.beamSchema());
         SerializableFunction<ValueInSingleWindow<Row>, TableDestination> to =
@@ -222,11 +226,35 @@ public final class BigQuerySink implements DatasetSink {
     };
   }
 
+  /**
+   * Upserts need the table's primary key; a table made by load jobs (or by hand) may have none,
+   * and BigQuery would refuse every row, so the run stops before it starts, saying what to run.
+   */
+  private static void requirePrimaryKey(String spec, Dataset dataset, BigQueryServices services, PipelineOptions options) {
+    Table table = table(spec, services, options);
+    boolean keyed =
+        table == null
+            || (table.getTableConstraints() != null
+                && table.getTableConstraints().getPrimaryKey() != null
+                && !table.getTableConstraints().getPrimaryKey().getColumns().isEmpty());
+    if (!keyed) {
+      TableReference ref = BigQueryHelpers.parseTableSpec(spec);
+      throw new IllegalStateException(
+          "BigQuery table " + spec + " has no primary key, which upserts need; add it with: ALTER TABLE `"
+              + ref.getProjectId() + "." + ref.getDatasetId() + "." + ref.getTableId() + "` ADD PRIMARY KEY ("
+              + String.join(", ", dataset.naturalKey()) + ") NOT ENFORCED");
+    }
+  }
+
   private static boolean tableExists(String spec, BigQueryServices services, PipelineOptions options) {
+    return table(spec, services, options) != null;
+  }
+
+  private static Table table(String spec, BigQueryServices services, PipelineOptions options) {
     BigQueryServices client = services != null ? services : new BigQueryServicesImpl();
     TableReference table = BigQueryHelpers.parseTableSpec(spec);
     try (BigQueryServices.DatasetService datasets = client.getDatasetService(options.as(BigQueryOptions.class))) {
-      return datasets.getTable(table) != null;
+      return datasets.getTable(table);
     } catch (Exception e) {
       throw new IllegalStateException("cannot look up BigQuery table " + spec + ": " + e.getMessage(), e);
     }

@@ -231,6 +231,19 @@ class BigQuerySinkTest {
   }
 
   @Test
+  void theStorageWriteApiRefusesATableWithoutItsPrimaryKeyNamingTheFix() {
+    write(DAILY, row(DAILY, "2026-03-01", 7, "10.5")); // a load job makes the table, without a primary key
+    sink =
+        new BigQuerySink(PROJECT, null, BigQuerySink.WriteMethod.STORAGE_WRITE_API)
+            .withTestServices(new FakeBigQueryServices().withJobService(new FakeJobService()).withDatasetService(datasets));
+    IllegalStateException refused =
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, () -> write(DAILY, row(DAILY, "2026-03-01", 7, "11")));
+    assertThat(
+        refused.getMessage(),
+        org.hamcrest.Matchers.containsString("ALTER TABLE `acme-analytics.shop.sales_daily` ADD PRIMARY KEY (day, app_id) NOT ENFORCED"));
+  }
+
+  @Test
   void anUnknownWriteMethodIsRefusedNamingTheOption() {
     InvalidOptionException refused =
         org.junit.jupiter.api.Assertions.assertThrows(InvalidOptionException.class, () -> BigQuerySink.WriteMethod.parse("streaming"));

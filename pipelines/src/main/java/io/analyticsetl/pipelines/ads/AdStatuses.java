@@ -18,10 +18,20 @@ final class AdStatuses {
 
   /** The page as received, tagged as an entity page (the paging links dropped: they may hold tokens). */
   static String tagged(JsonNode page) {
+    if (!page.isObject()) {
+      throw new AdsApiException(AdsApiException.Kind.BAD_REQUEST, "an ad entity listing is not a JSON object: " + page, null);
+    }
     ObjectNode kept = ((ObjectNode) page).deepCopy();
     kept.remove("paging");
     kept.put("entity", "ads");
     return kept.toString();
+  }
+
+  /** Fails on a paging token or link seen before, which would otherwise page forever. */
+  static void checkNotRepeated(java.util.Set<String> seen, String next, String platform) {
+    if (next != null && !seen.add(next)) {
+      throw new AdsApiException(AdsApiException.Kind.BAD_REQUEST, platform + " repeated a page of its ad listing", null);
+    }
   }
 
   static boolean isEntityPage(JsonNode page) {

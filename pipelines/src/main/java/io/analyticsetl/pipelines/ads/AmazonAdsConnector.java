@@ -91,6 +91,7 @@ final class AmazonAdsConnector implements AdConnector {
   /** The profile's Sponsored Products ads with their state, archived ones included. */
   private List<String> adStatuses(AccountSlice slice) {
     List<String> pages = new ArrayList<>();
+    java.util.Set<String> seen = new java.util.HashSet<>();
     String nextToken = null;
     do {
       Map<String, Object> query = new java.util.LinkedHashMap<>();
@@ -101,9 +102,11 @@ final class AmazonAdsConnector implements AdConnector {
       }
       String body = Json.write(query);
       JsonNode page =
-          Wire.json(send(slice, () -> api("/sp/productAds/list", slice).header("Content-Type", PRODUCT_ADS_TYPE)
-              .header("Accept", PRODUCT_ADS_TYPE).POST(HttpRequest.BodyPublishers.ofString(body)).build()).body());
+          Wire.json(http.send(() -> api("/sp/productAds/list", slice).header("Content-Type", PRODUCT_ADS_TYPE)
+              .header("Accept", PRODUCT_ADS_TYPE).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+              response -> classify(response, slice)).body());
       nextToken = Wire.text(page.path("nextToken"));
+      AdStatuses.checkNotRepeated(seen, nextToken, "Amazon Ads");
       pages.add(AdStatuses.tagged(page));
     } while (nextToken != null);
     return pages;

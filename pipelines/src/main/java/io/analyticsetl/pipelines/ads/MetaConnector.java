@@ -87,9 +87,11 @@ final class MetaConnector implements AdConnector {
     String next =
         baseUrl + "/act_" + numericId(accountId) + "/ads?fields=id,effective_status&limit=500&effective_status="
             + encode(EVERY_STATUS_LIST);
+    java.util.Set<String> seen = new java.util.HashSet<>();
     while (next != null) {
       JsonNode page = Wire.json(send(get(next)));
       next = Wire.text(page.path("paging").path("next"));
+      AdStatuses.checkNotRepeated(seen, next, "Meta");
       pages.add(AdStatuses.tagged(page));
     }
     return pages;

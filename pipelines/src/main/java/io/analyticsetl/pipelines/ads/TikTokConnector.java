@@ -71,7 +71,7 @@ final class TikTokConnector implements AdConnector {
         null);
   }
 
-  /** The advertiser's ads with their operation and secondary status. */
+  /** The advertiser's ads with their operation and secondary status, deleted ones included. */
   private List<String> adStatuses(AccountSlice slice) {
     List<String> pages = new ArrayList<>();
     int totalPages = 1;
@@ -79,6 +79,7 @@ final class TikTokConnector implements AdConnector {
       JsonNode body =
           Wire.json(get("/open_api/v1.3/ad/get/?advertiser_id=" + slice.accountId()
               + "&fields=" + encode("[\"ad_id\",\"operation_status\",\"secondary_status\"]")
+              + "&filtering=" + encode("{\"primary_status\":\"STATUS_ALL\"}")
               + "&page=" + page + "&page_size=" + pageSize));
       totalPages = body.path("data").path("page_info").path("total_page").asInt(1);
       pages.add(AdStatuses.tagged(body));

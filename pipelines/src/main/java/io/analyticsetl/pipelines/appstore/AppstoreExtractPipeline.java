@@ -146,7 +146,7 @@ public final class AppstoreExtractPipeline implements EtlPipeline<AppstoreOption
     PCollection<SegmentDownloads.InstanceRef> instances =
         registry.apply(
             "OngoingInstances",
-            new Instances(client, reportKeys, max(processing.first(), oldestAvailable), processing.last(), null));
+            new Instances(client, reportKeys, max(processing.first(), oldestAvailable), processing.last(), false));
     if (processing.first().isBefore(oldestAvailable)) {
       // Older ones are gone (Apple keeps instances 35 days); a ONE_TIME_SNAPSHOT request holds them.
       LocalDate lastOld = min(processing.last(), oldestAvailable.minusDays(1));
@@ -156,9 +156,7 @@ public final class AppstoreExtractPipeline implements EtlPipeline<AppstoreOption
       PCollection<SegmentDownloads.InstanceRef> old =
           snapshots.apply(
               "SnapshotInstances",
-              new Instances(client, reportKeys, processing.first(), lastOld,
-                  "the ONE_TIME_SNAPSHOT reports have no instances processed " + processing.first() + ".." + lastOld
-                      + " yet (Apple takes a day or two to make them); rerun the backfill later"));
+              new Instances(client, reportKeys, processing.first(), lastOld, true));
       registry = PCollectionList.of(registry).and(snapshots).apply("AllRequests", Flatten.pCollections());
       instances = PCollectionList.of(instances).and(old).apply("AllInstances", Flatten.pCollections());
     }
@@ -244,14 +242,14 @@ public final class AppstoreExtractPipeline implements EtlPipeline<AppstoreOption
     private final List<String> reportKeys;
     private final LocalDate first;
     private final LocalDate last;
-    private final String whenNone;
+    private final boolean snapshot;
 
-    Instances(AppStoreConnectClient client, List<String> reportKeys, LocalDate first, LocalDate last, String whenNone) {
+    Instances(AppStoreConnectClient client, List<String> reportKeys, LocalDate first, LocalDate last, boolean snapshot) {
       this.client = client;
       this.reportKeys = reportKeys;
       this.first = first;
       this.last = last;
-      this.whenNone = whenNone;
+      this.snapshot = snapshot;
     }
 
     @Override
@@ -260,7 +258,7 @@ public final class AppstoreExtractPipeline implements EtlPipeline<AppstoreOption
           .apply("Requests", MapElements.into(TypeDescriptors.kvs(TypeDescriptors.longs(), TypeDescriptors.strings())).via(ReportRequests::requestOf))
           .apply("ResolveReports", ParDo.of(new SegmentDownloads.ResolveReports(client, reportKeys)))
           .setCoder(SerializableCoder.of(SegmentDownloads.ReportRef.class))
-          .apply("ListInstances", ParDo.of(new SegmentDownloads.ListInstances(client, first, last, whenNone)))
+          .apply("ListInstances", ParDo.of(new SegmentDownloads.ListInstances(client, first, last, snapshot)))
           .setCoder(SerializableCoder.of(SegmentDownloads.InstanceRef.class));
     }
   }

@@ -38,14 +38,15 @@ import org.apache.beam.sdk.values.TupleTagList;
 /**
  * Replays customer reviews from the raw zone ({@code raw/reviews/dt=<processing_date>/app_id=<id>/
  * <run>-page-<n>.json}, beside each run's {@code <run>-app.json}) without calling Apple. A review
- * seen by several runs keeps the copy fetched last, so a developer response added later wins;
- * only reviews written on the days curated are kept.
+ * seen by several runs keeps the copy its first fetch landed, as {@code appstore-daily} upserted it
+ * (a later run only upserts reviews newer than its checkpoint); only reviews written on the days
+ * curated are kept.
  */
 final class CurateReviews extends PTransform<PBegin, PCollectionTuple> {
 
   static final TupleTag<Row> REVIEWS = new TupleTag<>() {};
   static final TupleTag<DeadLetter> DEAD_LETTERS = new TupleTag<>() {};
-  static final String SUPERSEDED = "superseded by a later fetch";
+  static final String FETCHED_AGAIN = "fetched again by a later run";
   static final String OUTSIDE = "written outside the days curated";
 
   private static final Pattern FILE = Pattern.compile("(.+)-(app|page-(\\d+))\\.json");
@@ -66,10 +67,11 @@ final class CurateReviews extends PTransform<PBegin, PCollectionTuple> {
     PCollectionTuple curated =
         begin
             .apply("Reviews", Create.of("reviews"))
-            .apply("ListRawPages", ParDo.of(new RawZone.ListFiles(rawRoot, "*.json", apps, days.first())))
+            // Every fetch: a run with an earlier --runDate may have fetched reviews written later.
+            .apply("ListRawPages", ParDo.of(new RawZone.ListFiles(rawRoot, "*.json", apps, LocalDate.MIN)))
             .setCoder(KvCoder.of(VarLongCoder.of(), SerializableCoder.of(RawZone.RawFile.class)))
             .apply("GroupByApp", GroupByKey.create())
-            .apply("LatestFetchWins", ParDo.of(new CurateApp(days)).withOutputTags(REVIEWS, TupleTagList.of(DEAD_LETTERS)));
+            .apply("FirstFetchWins", ParDo.of(new CurateApp(days)).withOutputTags(REVIEWS, TupleTagList.of(DEAD_LETTERS)));
     curated.get(REVIEWS).setRowSchema(AppstoreDatasets.REVIEWS.beamSchema());
     curated.get(DEAD_LETTERS).setCoder(SerializableCoder.of(DeadLetter.class));
     return curated;
@@ -85,7 +87,7 @@ final class CurateReviews extends PTransform<PBegin, PCollectionTuple> {
 
     @ProcessElement
     public void process(@Element KV<Long, Iterable<RawZone.RawFile>> app, MultiOutputReceiver out) {
-      // Newest fetch first: processing date, then run id (run ids sort by start time), then page.
+      // In the order the runs fetched them (run ids sort by start time), then by page.
       List<RawZone.RawFile> pages = new ArrayList<>();
       Map<String, RawZone.RawFile> appResources = new HashMap<>();
       for (RawZone.RawFile file : app.getValue()) {
@@ -99,13 +101,9 @@ final class CurateReviews extends PTransform<PBegin, PCollectionTuple> {
           pages.add(file);
         }
       }
-      pages.sort(
-          Comparator.comparing(RawZone.RawFile::processingDate)
-              .thenComparing(file -> run(file))
-              .reversed()
-              .thenComparing(file -> page(file)));
+      pages.sort(Comparator.comparing((RawZone.RawFile file) -> run(file)).thenComparing(file -> page(file)));
 
-      Map<String, Row> latest = new LinkedHashMap<>();
+      Map<String, Row> firstFetched = new LinkedHashMap<>();
       Map<String, String> appNames = new HashMap<>();
       for (RawZone.RawFile file : pages) {
         String run = run(file);
@@ -123,14 +121,14 @@ final class CurateReviews extends PTransform<PBegin, PCollectionTuple> {
           stage.read();
           if (!days.contains(review.getValue().getLogicalTypeValue("metric_date", LocalDate.class))) {
             stage.filtered(OUTSIDE);
-          } else if (latest.putIfAbsent(review.getKey(), review.getValue()) != null) {
-            stage.filtered(SUPERSEDED);
+          } else if (firstFetched.putIfAbsent(review.getKey(), review.getValue()) != null) {
+            stage.filtered(FETCHED_AGAIN);
           } else {
             stage.written();
           }
         }
       }
-      latest.values().forEach(out.get(REVIEWS)::output);
+      firstFetched.values().forEach(out.get(REVIEWS)::output);
     }
 
     private static String run(RawZone.RawFile file) {

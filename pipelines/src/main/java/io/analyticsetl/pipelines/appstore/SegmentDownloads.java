@@ -64,17 +64,17 @@ final class SegmentDownloads {
     private final AppStoreConnectClient client;
     private final LocalDate first;
     private final LocalDate last;
-    private final String whenNone;
+    private final boolean snapshot;
 
     /**
-     * @param whenNone null, or why finding no instance in [first, last] fails the run (after
-     *     everything else is written)
+     * @param snapshot the reports are a ONE_TIME_SNAPSHOT request's: listing no instance at all
+     *     means Apple has not made them yet, which fails the run (after the rest is written)
      */
-    ListInstances(AppStoreConnectClient client, LocalDate first, LocalDate last, String whenNone) {
+    ListInstances(AppStoreConnectClient client, LocalDate first, LocalDate last, boolean snapshot) {
       this.client = client;
       this.first = first;
       this.last = last;
-      this.whenNone = whenNone;
+      this.snapshot = snapshot;
     }
 
     @ProcessElement
@@ -82,18 +82,24 @@ final class SegmentDownloads {
       if (last.isBefore(first)) {
         return;
       }
-      boolean found = false;
+      LocalDate newest = null;
       for (JsonNode instance :
           client.getAll("/v1/analyticsReports/" + report.reportId() + "/instances?filter%5Bgranularity%5D=DAILY")) {
         LocalDate processing = LocalDate.parse(instance.path("attributes").path("processingDate").asText());
+        newest = newest == null || processing.isAfter(newest) ? processing : newest;
         if (!processing.isBefore(first) && !processing.isAfter(last)) {
-          found = true;
           RunSignals.workFound(1);
           out.output(new InstanceRef(report.appId(), report.report(), instance.path("id").asText(), processing));
         }
       }
-      if (!found && whenNone != null) {
-        RunSignals.failRun(whenNone);
+      if (snapshot && newest == null) {
+        RunSignals.failRun(
+            "ONE_TIME_SNAPSHOT reports have no instances yet (Apple takes a day or two to make them); rerun the backfill later");
+      } else if (snapshot && newest.isBefore(last)) {
+        RunSignals.note(
+            "a ONE_TIME_SNAPSHOT holds no " + report.report() + " instances processed after " + newest + " (up to " + last
+                + " wanted): it was made earlier; Apple allows a new one once it is 31 days old (delete the request and the"
+                + " next backfill makes one)");
       }
     }
   }
