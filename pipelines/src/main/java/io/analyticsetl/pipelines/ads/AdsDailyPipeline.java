@@ -227,7 +227,7 @@ public final class AdsDailyPipeline implements EtlPipeline<AdsOptions> {
     run.write(AD_FEATURES_DAILY, features.get(AdFeatures.FEATURES));
     run.write(AD_TRAINING_EXAMPLES, features.get(AdFeatures.TRAINING));
 
-    quality(run, windows, extracted, performance, checked.get(Validate.INVALID));
+    quality(run, windows, extracted, performance, checked.get(Validate.INVALID), options.getFailOnQualityIssues());
   }
 
   private static PCollection<Row> creatives(Pipeline pipeline, AdsOptions options, RunContext run) {
@@ -254,7 +254,7 @@ public final class AdsDailyPipeline implements EtlPipeline<AdsOptions> {
 
   private static void quality(
       RunContext run, Map<String, DayRange> windows, PCollection<Row> extracted, PCollection<Row> performance,
-      PCollection<DeadLetter> invalid) {
+      PCollection<DeadLetter> invalid, boolean failRunOnFailedChecks) {
     TupleTag<Row> extractedTag = new TupleTag<>();
     TupleTag<Row> finalTag = new TupleTag<>();
     TupleTag<Long> invalidTag = new TupleTag<>();
@@ -280,7 +280,7 @@ public final class AdsDailyPipeline implements EtlPipeline<AdsOptions> {
         .setCoder(KvCoder.of(StringUtf8Coder.of(), SchemaCoder.of(AD_QUALITY_REPORT.beamSchema())))
         .apply("AllChecks", GroupByKey.create())
         .apply("ChecksOfRun", Values.create())
-        .apply("WritePage", ParDo.of(new QualityReport.WritePage(run.outputRoot(), run.runDate())));
+        .apply("WritePage", ParDo.of(new QualityReport.WritePage(run.outputRoot(), run.runDate(), failRunOnFailedChecks)));
   }
 
   private static String platformOf(DeadLetter letter) {

@@ -33,6 +33,12 @@ public interface AdsOptions extends EtlOptions {
 
   void setCadence(String value);
 
+  @Description("Exit 1 (after writing everything) when a data quality check fails; by default failed checks are only reported.")
+  @Default.Boolean(false)
+  boolean getFailOnQualityIssues();
+
+  void setFailOnQualityIssues(boolean value);
+
   @Description("Meta Graph API base URL.")
   @Default.String("https://graph.facebook.com")
   String getMetaBaseUrl();

@@ -3,6 +3,7 @@ package io.analyticsetl.pipelines.ads;
 import static io.analyticsetl.pipelines.ads.AdsDatasets.AD_QUALITY_REPORT;
 
 import io.analyticsetl.common.io.Locations;
+import io.analyticsetl.common.ledger.RunSignals;
 import io.analyticsetl.common.values.DayRange;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -143,10 +144,12 @@ final class QualityReport {
   static final class WritePage extends DoFn<Iterable<Row>, Void> {
     private final String outputRoot;
     private final LocalDate runDate;
+    private final boolean failRunOnFailedChecks;
 
-    WritePage(String outputRoot, LocalDate runDate) {
+    WritePage(String outputRoot, LocalDate runDate, boolean failRunOnFailedChecks) {
       this.outputRoot = outputRoot;
       this.runDate = runDate;
+      this.failRunOnFailedChecks = failRunOnFailedChecks;
     }
 
     @ProcessElement
@@ -182,6 +185,15 @@ final class QualityReport {
       String path = Locations.join(outputRoot, "_reports", "ads-quality", runDate + ".html");
       try (WritableByteChannel channel = FileSystems.create(FileSystems.matchNewResource(path, false), "text/html")) {
         channel.write(ByteBuffer.wrap(html.toString().getBytes(StandardCharsets.UTF_8)));
+      }
+      for (Row check : rows) {
+        if (!check.getBoolean("passed")) {
+          RunSignals.note("quality check failed: " + check.getString("platform") + " " + check.getString("dimension") + " "
+              + check.getString("metric"));
+          if (failRunOnFailedChecks) {
+            RunSignals.failRun("ad quality checks failed (see " + path + ")");
+          }
+        }
       }
     }
 

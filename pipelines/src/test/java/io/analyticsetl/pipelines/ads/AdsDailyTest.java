@@ -400,6 +400,14 @@ class AdsDailyTest {
       assertThat(failed.toString(), failed.contains(List.of("TIKTOK", "timeliness", "days_behind_yesterday")), is(true));
       String html = Files.readString(out.resolve("out/_reports/ads-quality/" + RUN_DATE.plusDays(1) + ".html"));
       assertThat(html, containsString("checks failed"));
+      RunLedger ledger = RunLedger.fromJson(Files.readString(RunOutputs.ledgerFiles(out.resolve("out"), "ads-daily").get(1)));
+      assertThat(ledger.notes(), hasItem(containsString("quality check failed: GOOGLE_ADS consistency clicks_above_impressions")));
+
+      // With the gate on, the same data fails the run once everything is written.
+      Launch gated = run(fake, RUN_DATE.plusDays(1), "--failOnQualityIssues=true", "--outputRoot=" + out.resolve("gated"));
+      assertThat(gated.exitCode(), is(1));
+      assertThat(gated.err(), containsString("ad quality checks failed"));
+      assertThat(Files.exists(out.resolve("gated/_reports/ads-quality/" + RUN_DATE.plusDays(1) + ".html")), is(true));
     }
   }
 }
