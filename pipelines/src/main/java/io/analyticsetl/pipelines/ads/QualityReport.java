@@ -186,7 +186,8 @@ final class QualityReport {
       try (WritableByteChannel channel = FileSystems.create(FileSystems.matchNewResource(path, false), "text/html")) {
         channel.write(ByteBuffer.wrap(html.toString().getBytes(StandardCharsets.UTF_8)));
       }
-      for (Row check : rows) {
+      // The grouped rows can be iterated once only (Flink), so the copies in byPlatform are read.
+      for (Row check : byPlatform.values().stream().flatMap(List::stream).toList()) {
         if (!check.getBoolean("passed")) {
           RunSignals.note("quality check failed: " + check.getString("platform") + " " + check.getString("dimension") + " "
               + check.getString("metric"));
