@@ -1,5 +1,9 @@
 package io.analyticsetl.testkit.ads;
 
+import static io.analyticsetl.testkit.FakeHttp.form;
+import static io.analyticsetl.testkit.FakeHttp.query;
+import static io.analyticsetl.testkit.FakeHttp.respond;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -7,16 +11,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.math.BigDecimal;
 import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -336,7 +336,7 @@ public final class FakeAdPlatforms implements AutoCloseable {
     try (exchange) {
       count("google token");
       String form = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-      Map<String, String> fields = parse(form);
+      Map<String, String> fields = form(form);
       if (!GOOGLE_REFRESH_TOKEN.equals(fields.get("refresh_token")) || !GOOGLE_CLIENT_ID.equals(fields.get("client_id"))
           || !GOOGLE_CLIENT_SECRET.equals(fields.get("client_secret"))) {
         respond(exchange, 400, JSON.createObjectNode().put("error", "invalid_grant"));
@@ -430,30 +430,6 @@ public final class FakeAdPlatforms implements AutoCloseable {
 
   void count(String endpoint) {
     calls.computeIfAbsent(endpoint, e -> new AtomicInteger()).incrementAndGet();
-  }
-
-  static Map<String, String> query(URI uri) {
-    return uri.getRawQuery() == null ? Map.of() : parse(uri.getRawQuery());
-  }
-
-  static Map<String, String> parse(String encoded) {
-    Map<String, String> fields = new LinkedHashMap<>();
-    for (String pair : encoded.split("&")) {
-      int eq = pair.indexOf('=');
-      if (eq > 0) {
-        fields.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8), URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
-      }
-    }
-    return fields;
-  }
-
-  static void respond(HttpExchange exchange, int status, JsonNode body) throws IOException {
-    byte[] bytes = JSON.writeValueAsBytes(body);
-    exchange.getResponseHeaders().add("Content-Type", "application/json");
-    exchange.sendResponseHeaders(status, bytes.length);
-    try (OutputStream out = exchange.getResponseBody()) {
-      out.write(bytes);
-    }
   }
 
   @Override

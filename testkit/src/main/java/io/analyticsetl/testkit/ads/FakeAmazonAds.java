@@ -1,16 +1,16 @@
 package io.analyticsetl.testkit.ads;
 
 import static io.analyticsetl.testkit.ads.FakeAdPlatforms.JSON;
-import static io.analyticsetl.testkit.ads.FakeAdPlatforms.respond;
+import static io.analyticsetl.testkit.FakeHttp.respond;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
+import io.analyticsetl.testkit.FakeHttp;
 import io.analyticsetl.testkit.ads.FakeAdPlatforms.Ad;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -181,7 +181,7 @@ public final class FakeAmazonAds {
   }
 
   private void token(HttpExchange exchange) throws IOException {
-    Map<String, String> form = FakeAdPlatforms.parse(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+    Map<String, String> form = FakeHttp.form(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
     if (!REFRESH_TOKEN.equals(form.get("refresh_token")) || !CLIENT_ID.equals(form.get("client_id"))
         || !CLIENT_SECRET.equals(form.get("client_secret")) || !"refresh_token".equals(form.get("grant_type"))) {
       respond(exchange, 400, JSON.createObjectNode().put("error", "invalid_grant").put("error_description", "The request has an invalid grant parameter : refresh_token"));
@@ -304,11 +304,7 @@ public final class FakeAmazonAds {
       out.write(JSON.writeValueAsBytes(rows));
     }
     byte[] bytes = gzip.toByteArray();
-    exchange.getResponseHeaders().add("Content-Type", "application/x-gzip");
-    exchange.sendResponseHeaders(200, bytes.length);
-    try (OutputStream out = exchange.getResponseBody()) {
-      out.write(bytes);
-    }
+    FakeHttp.respondBytes(exchange, 200, "application/x-gzip", bytes);
   }
 
   private static void error(HttpExchange exchange, int status, String code, String details) throws IOException {
@@ -318,10 +314,6 @@ public final class FakeAmazonAds {
   private static void s3Error(HttpExchange exchange, int status, String code, String message) throws IOException {
     byte[] body = ("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>" + code + "</Code><Message>" + message + "</Message></Error>")
         .getBytes(StandardCharsets.UTF_8);
-    exchange.getResponseHeaders().add("Content-Type", "application/xml");
-    exchange.sendResponseHeaders(status, body.length);
-    try (OutputStream out = exchange.getResponseBody()) {
-      out.write(body);
-    }
+    FakeHttp.respondBytes(exchange, status, "application/xml", body);
   }
 }

@@ -1,12 +1,13 @@
 package io.analyticsetl.testkit.ads;
 
 import static io.analyticsetl.testkit.ads.FakeAdPlatforms.JSON;
-import static io.analyticsetl.testkit.ads.FakeAdPlatforms.respond;
+import static io.analyticsetl.testkit.FakeHttp.respond;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
+import io.analyticsetl.testkit.FakeHttp;
 import io.analyticsetl.testkit.ads.FakeAdPlatforms.Ad;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -84,7 +85,7 @@ public final class FakeMetaInsights {
     try (exchange) {
       String path = exchange.getRequestURI().getPath();
       platforms.count("meta " + exchange.getRequestMethod() + " " + path.replaceAll("\\d{6,}", "{id}"));
-      Map<String, String> query = FakeAdPlatforms.query(exchange.getRequestURI());
+      Map<String, String> query = FakeHttp.query(exchange.getRequestURI());
       String token = query.getOrDefault("access_token", bearer(exchange));
       if (!ACCESS_TOKEN.equals(token) || tokenExpired) {
         error(exchange, 400, 190, 463, "Error validating access token: Session has expired.");
@@ -121,7 +122,7 @@ public final class FakeMetaInsights {
   }
 
   private void create(HttpExchange exchange, String accountId) throws IOException {
-    Map<String, String> form = FakeAdPlatforms.parse(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+    Map<String, String> form = FakeHttp.form(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
     if (!"ad".equals(form.get("level")) || !"1".equals(form.get("time_increment")) || form.get("time_range") == null) {
       error(exchange, 400, 100, 0, "Invalid parameter");
       return;

@@ -1,5 +1,10 @@
 package io.analyticsetl.testkit.appstore;
 
+import static io.analyticsetl.testkit.FakeHttp.query;
+import static io.analyticsetl.testkit.FakeHttp.respond;
+import static io.analyticsetl.testkit.FakeHttp.respondBytes;
+import static io.analyticsetl.testkit.FakeHttp.respondText;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -10,10 +15,7 @@ import com.nimbusds.jwt.SignedJWT;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.interfaces.ECPublicKey;
@@ -520,11 +522,7 @@ public final class FakeAppStoreConnect implements AutoCloseable {
       if (truncatedDownloads.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
         bytes = java.util.Arrays.copyOf(bytes, bytes.length / 2);
       }
-      exchange.getResponseHeaders().add("Content-Type", "application/octet-stream");
-      exchange.sendResponseHeaders(200, bytes.length);
-      try (OutputStream out = exchange.getResponseBody()) {
-        out.write(bytes);
-      }
+      respondBytes(exchange, 200, "application/octet-stream", bytes);
     }
   }
 
@@ -597,45 +595,10 @@ public final class FakeAppStoreConnect implements AutoCloseable {
     calls.computeIfAbsent(endpoint, e -> new AtomicInteger()).incrementAndGet();
   }
 
-  private static Map<String, String> query(URI uri) {
-    Map<String, String> query = new LinkedHashMap<>();
-    if (uri.getRawQuery() == null) {
-      return query;
-    }
-    for (String pair : uri.getRawQuery().split("&")) {
-      int eq = pair.indexOf('=');
-      if (eq > 0) {
-        query.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8), URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
-      }
-    }
-    return query;
-  }
-
   private static void error(HttpExchange exchange, int status, String code, String title, String detail) throws IOException {
     ObjectNode body = JSON.createObjectNode();
     body.putArray("errors").addObject().put("status", String.valueOf(status)).put("code", code).put("title", title).put("detail", detail);
     respond(exchange, status, body);
-  }
-
-  private static void respond(HttpExchange exchange, int status, JsonNode body) throws IOException {
-    if (body == null) {
-      exchange.sendResponseHeaders(status, -1);
-      return;
-    }
-    byte[] bytes = JSON.writeValueAsBytes(body);
-    exchange.getResponseHeaders().add("Content-Type", "application/json");
-    exchange.sendResponseHeaders(status, bytes.length);
-    try (OutputStream out = exchange.getResponseBody()) {
-      out.write(bytes);
-    }
-  }
-
-  private static void respondText(HttpExchange exchange, int status, String text) throws IOException {
-    byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-    exchange.sendResponseHeaders(status, bytes.length);
-    try (OutputStream out = exchange.getResponseBody()) {
-      out.write(bytes);
-    }
   }
 
   @Override
