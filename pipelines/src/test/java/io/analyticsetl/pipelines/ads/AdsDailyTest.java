@@ -292,9 +292,13 @@ class AdsDailyTest {
 
       // Ten rows in pages of three; the second page sees the rows shifted by one.
       fake.tiktokRowDrift(1);
+      fake.adStatus("t1", "DELETE/AD_STATUS_DELETE");
       Launch moved = run(fake, RUN_DATE, "--accounts=tiktok:7001", "--tiktokPageSize=3");
       assertThat(moved.err(), moved.exitCode(), is(0));
       assertThat(query("ad_performance_daily", PERFORMANCE), equalTo(expected));
+      // A deleted ad's rows still in the window: /ad/get lists it only when deleted ads are asked for.
+      assertThat(query("ad_performance_daily", "DISTINCT ad_id, ad_status"),
+          equalTo(List.of(List.of("t1", "REMOVED"), List.of("t2", "ACTIVE"))));
       RunLedger ledger = RunLedger.fromJson(Files.readString(RunOutputs.ledgerFiles(out.resolve("out"), "ads-daily").get(0)));
       assertThat(ledger.notes(), hasItem(containsString("moved while being paged; paged again from the first page")));
 

@@ -256,8 +256,13 @@ public final class FakeAdPlatforms implements AutoCloseable {
       }
       if (path.equals("/open_api/v1.3/ad/get/")) {
         List<ObjectNode> ads = new ArrayList<>();
+        // Like TikTok, deleted ads are listed only when primary_status STATUS_ALL is asked for.
+        boolean all = JSON.readTree(query.getOrDefault("filtering", "{}")).path("primary_status").asText().equals("STATUS_ALL");
         for (Ad ad : adsOf("tiktok", query.get("advertiser_id"))) {
           String[] status = adStatus(ad, "ENABLE/AD_STATUS_DELIVERY_OK").split("/", 2);
+          if (status[1].contains("DELETE") && !all) {
+            continue;
+          }
           ads.add(JSON.createObjectNode().put("ad_id", ad.adId()).put("operation_status", status[0]).put("secondary_status", status[1]));
         }
         respond(exchange, 200, tiktokPage(ads, query));
