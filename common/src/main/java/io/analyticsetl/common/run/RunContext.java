@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.transforms.Flatten;
-import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
@@ -86,11 +85,6 @@ public final class RunContext {
 
   public void write(Dataset dataset, PCollection<Row> rows) {
     rows.apply("Write_" + dataset.name(), sink.write(dataset));
-  }
-
-  /** Writes rows grouped by partition path, each group the whole new content of its partition. */
-  public void writeGrouped(Dataset dataset, PCollection<KV<String, Iterable<Row>>> partitions) {
-    partitions.apply("Write_" + dataset.name(), sink.writeGrouped(dataset));
   }
 
   public PCollection<Row> readExisting(Pipeline pipeline, Dataset dataset) {

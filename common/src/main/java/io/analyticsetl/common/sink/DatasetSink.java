@@ -2,8 +2,10 @@ package io.analyticsetl.common.sink;
 
 import io.analyticsetl.common.schema.Dataset;
 import java.io.Serializable;
+import java.util.Optional;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.Values;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PBegin;
@@ -25,15 +27,28 @@ public interface DatasetSink extends Serializable {
   PTransform<PCollection<Row>, PDone> write(Dataset dataset);
 
   /**
+   * A writer that replaces one partition at a time, for sinks that can (Parquet, for datasets whose
+   * partitions are replaced); empty for the others, which need the rows as a collection.
+   */
+  default Optional<PartitionWriter> partitionWriter(Dataset dataset) {
+    return Optional.empty();
+  }
+
+  /**
    * Writes rows already grouped by partition path ({@code dt=.../app_id=...}), each group being the
-   * whole new content of its partition. Sinks that can write a partition in one go (Parquet) avoid
-   * shuffling the rows again; the others write the rows as {@link #write} does.
+   * whole new content of its partition: with the {@link #partitionWriter} where there is one (no
+   * shuffle), otherwise as {@link #write} does.
    */
   default PTransform<PCollection<KV<String, Iterable<Row>>>, PDone> writeGrouped(Dataset dataset) {
     DatasetSink sink = this;
+    Optional<PartitionWriter> writer = partitionWriter(dataset);
     return new PTransform<>("WriteGrouped_" + dataset.name()) {
       @Override
       public PDone expand(PCollection<KV<String, Iterable<Row>>> partitions) {
+        if (writer.isPresent()) {
+          partitions.apply("WritePartitions", ParDo.of(new WritePartitions(writer.get())));
+          return PDone.in(partitions.getPipeline());
+        }
         return partitions
             .apply("Rows", Values.create())
             .apply("Flatten", Flatten.iterables())

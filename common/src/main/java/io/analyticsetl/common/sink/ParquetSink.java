@@ -10,6 +10,7 @@ import java.nio.channels.WritableByteChannel;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
@@ -96,64 +97,55 @@ public final class ParquetSink implements DatasetSink {
   }
 
   /**
-   * Writes each partition's rows straight into its own file, no shuffle: a new file under the run's
+   * Writes a partition's rows straight into its own file, no shuffle: a new file under the run's
    * name (written as {@code .inprogress}, then renamed), then the partition's other files deleted.
    */
   @Override
-  public PTransform<PCollection<KV<String, Iterable<Row>>>, PDone> writeGrouped(Dataset dataset) {
+  public Optional<PartitionWriter> partitionWriter(Dataset dataset) {
     if (dataset.writeMode() != WriteMode.REPLACE_PARTITIONS) {
-      return DatasetSink.super.writeGrouped(dataset);
+      return Optional.empty();
     }
-    String directory = datasetDirectory(outputRoot, dataset);
-    String filePrefix = "part-" + runId;
-    return new PTransform<>("WriteParquetPartitions_" + dataset.name()) {
-      @Override
-      public PDone expand(PCollection<KV<String, Iterable<Row>>> partitions) {
-        partitions.apply("WritePartitionFiles", ParDo.of(new WritePartitionFile(directory, dataset, filePrefix)));
-        return PDone.in(partitions.getPipeline());
-      }
-    };
+    return Optional.of(new PartitionFileWriter(datasetDirectory(outputRoot, dataset), dataset, "part-" + runId));
   }
 
-  private static final class WritePartitionFile extends DoFn<KV<String, Iterable<Row>>, Void> {
+  private static final class PartitionFileWriter implements PartitionWriter {
     private final String directory;
     private final Dataset dataset;
     private final String filePrefix;
     private final StageCounters stage;
     private transient Schema avroSchema;
 
-    WritePartitionFile(String directory, Dataset dataset, String filePrefix) {
+    PartitionFileWriter(String directory, Dataset dataset, String filePrefix) {
       this.directory = directory;
       this.dataset = dataset;
       this.filePrefix = filePrefix;
       this.stage = StageCounters.of("write_" + dataset.name());
     }
 
-    @Setup
-    public void setup() {
-      avroSchema = AvroForm.schema(dataset);
-    }
-
-    @ProcessElement
-    public void process(@Element KV<String, Iterable<Row>> partition) throws IOException {
-      String folder = directory + "/" + partition.getKey();
+    @Override
+    public long write(String partition, Iterable<Row> rows) throws IOException {
+      if (avroSchema == null) {
+        avroSchema = AvroForm.schema(dataset);
+      }
+      String folder = directory + "/" + partition;
       String name = filePrefix + "-00000-of-00001.parquet";
       ResourceId inProgress = FileSystems.matchNewResource(folder + "/" + name + ".inprogress", false);
       ResourceId file = FileSystems.matchNewResource(folder + "/" + name, false);
-      long rows = 0;
+      long written = 0;
       FileIO.Sink<GenericRecord> sink = ParquetIO.sink(avroSchema).withCompressionCodec(CompressionCodecName.SNAPPY);
       try (WritableByteChannel channel = FileSystems.create(inProgress, "application/octet-stream")) {
         sink.open(channel);
-        for (Row row : partition.getValue()) {
+        for (Row row : rows) {
           stage.read();
           sink.write(AvroForm.toRecord(dataset, avroSchema, row));
-          rows++;
+          written++;
         }
         sink.flush();
       }
       FileSystems.rename(List.of(inProgress), List.of(file));
       new DeleteFilesOfOtherRuns(filePrefix).process(folder + "/*.parquet");
-      stage.written(rows);
+      stage.written(written);
+      return written;
     }
   }
 

@@ -65,9 +65,7 @@ public final class AppstoreCuratePipeline implements EtlPipeline<AppstoreOptions
     String rawRoot = options.getRawRoot() == null ? run.outputRoot() : Locations.normalizeRoot(options.getRawRoot());
     Set<Long> apps = apps(options);
     for (AppleReport report : reports(options)) {
-      PCollectionTuple curated = pipeline.apply(new CurateReports(rawRoot, report, apps, days));
-      run.deadLetters(curated.get(CurateReports.DEAD_LETTERS));
-      run.writeGrouped(report.dataset(), curated.get(CurateReports.PARTITIONS));
+      run.deadLetters(pipeline.apply(new CurateReports(rawRoot, report, apps, days, run.sink())));
     }
     if (reviewsRequested(options)) {
       PCollectionTuple reviews = pipeline.apply(new CurateReviews(rawRoot, apps, days));

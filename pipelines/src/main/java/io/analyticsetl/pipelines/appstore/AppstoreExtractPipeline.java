@@ -179,10 +179,8 @@ public final class AppstoreExtractPipeline implements EtlPipeline<AppstoreOption
     run.deadLetters(downloads.get(SegmentDownloads.FAILED).setCoder(SerializableCoder.of(io.analyticsetl.common.deadletter.DeadLetter.class)));
 
     for (AppleReport report : reports) {
-      PCollectionTuple curated =
-          pipeline.apply(new CurateReports(run.outputRoot(), report, apps, metric).after(landed));
-      run.deadLetters(curated.get(CurateReports.DEAD_LETTERS));
-      run.writeGrouped(report.dataset(), curated.get(CurateReports.PARTITIONS));
+      run.deadLetters(
+          pipeline.apply(new CurateReports(run.outputRoot(), report, apps, metric, run.sink()).after(landed)));
     }
 
     if (AppstoreCuratePipeline.reviewsRequested(options)) {

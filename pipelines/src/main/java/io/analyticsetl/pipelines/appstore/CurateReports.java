@@ -3,6 +3,9 @@ package io.analyticsetl.pipelines.appstore;
 import io.analyticsetl.common.deadletter.DeadLetter;
 import io.analyticsetl.common.ledger.RunSignals;
 import io.analyticsetl.common.ledger.StageCounters;
+import io.analyticsetl.common.schema.Dataset;
+import io.analyticsetl.common.sink.DatasetSink;
+import io.analyticsetl.common.sink.PartitionWriter;
 import io.analyticsetl.common.values.DayRange;
 import java.io.IOException;
 import java.io.InputStream;
@@ -42,9 +45,13 @@ import org.apache.beam.sdk.values.TupleTagList;
  * grouped by app and processing date, so only file names are shuffled: each app's segments are
  * read together, newest processing date first, and for every metric day only the rows of the
  * latest processing date that has rows for it survive (Apple's restatement rule). The result is
- * each partition's whole content, {@code dt=<metric_date>/app_id=<id>}, ready to replace it.
+ * each partition's whole content, {@code dt=<metric_date>/app_id=<id>}, which replaces it in the sink.
+ *
+ * <p>A sink that can replace a partition on its own (Parquet) writes each app's partitions as soon
+ * as they are curated, in the same step: the DirectRunner keeps a step's whole output in memory
+ * until the next step runs, so handing curated rows on would hold all of them at once.
  */
-final class CurateReports extends PTransform<PBegin, PCollectionTuple> {
+final class CurateReports extends PTransform<PBegin, PCollection<DeadLetter>> {
 
   static final TupleTag<KV<String, Iterable<Row>>> PARTITIONS = new TupleTag<>() {};
   static final TupleTag<DeadLetter> DEAD_LETTERS = new TupleTag<>() {};
@@ -55,32 +62,37 @@ final class CurateReports extends PTransform<PBegin, PCollectionTuple> {
   private final AppleReport report;
   private final Set<Long> apps;
   private final DayRange days;
+  private final DatasetSink sink;
   private final PCollection<?> after;
 
-  CurateReports(String rawRoot, AppleReport report, Set<Long> apps, DayRange days) {
-    this(rawRoot, report, apps, days, null);
+  CurateReports(String rawRoot, AppleReport report, Set<Long> apps, DayRange days, DatasetSink sink) {
+    this(rawRoot, report, apps, days, sink, null);
   }
 
-  private CurateReports(String rawRoot, AppleReport report, Set<Long> apps, DayRange days, PCollection<?> after) {
+  private CurateReports(
+      String rawRoot, AppleReport report, Set<Long> apps, DayRange days, DatasetSink sink, PCollection<?> after) {
     super("Curate_" + report.key());
     this.rawRoot = rawRoot;
     this.report = report;
     this.apps = apps;
     this.days = days;
+    this.sink = sink;
     this.after = after;
   }
 
   /** Curates only once {@code signal} is complete (the segments this run lands). */
   CurateReports after(PCollection<?> signal) {
-    return new CurateReports(rawRoot, report, apps, days, signal);
+    return new CurateReports(rawRoot, report, apps, days, sink, signal);
   }
 
   @Override
-  public PCollectionTuple expand(PBegin begin) {
+  public PCollection<DeadLetter> expand(PBegin begin) {
     PCollection<String> reportKey = begin.apply("Report", Create.of(report.key()));
     if (after != null) {
       reportKey = reportKey.apply("AfterLanding", Wait.on(after)).setCoder(StringUtf8Coder.of());
     }
+    Dataset dataset = report.dataset();
+    PartitionWriter writer = sink.partitionWriter(dataset).orElse(null);
     PCollectionTuple curated =
         reportKey
             .apply("ListRawSegments", ParDo.of(new RawZone.ListFiles(rawRoot, "*.tsv.gz", apps, days.first())))
@@ -88,27 +100,33 @@ final class CurateReports extends PTransform<PBegin, PCollectionTuple> {
             .apply("GroupByApp", GroupByKey.create())
             .apply(
                 "RestatementRule",
-                ParDo.of(new CurateApp(report, days)).withOutputTags(PARTITIONS, TupleTagList.of(DEAD_LETTERS)));
-    curated
-        .get(PARTITIONS)
-        .setCoder(KvCoder.of(StringUtf8Coder.of(), IterableCoder.of(SchemaCoder.of(report.dataset().beamSchema()))));
-    curated.get(DEAD_LETTERS).setCoder(SerializableCoder.of(DeadLetter.class));
-    return curated;
+                ParDo.of(new CurateApp(report, days, writer)).withOutputTags(PARTITIONS, TupleTagList.of(DEAD_LETTERS)));
+    PCollection<KV<String, Iterable<Row>>> partitions =
+        curated
+            .get(PARTITIONS)
+            .setCoder(KvCoder.of(StringUtf8Coder.of(), IterableCoder.of(SchemaCoder.of(dataset.beamSchema()))));
+    if (writer == null) {
+      partitions.apply("Write_" + dataset.name(), sink.writeGrouped(dataset));
+    }
+    return curated.get(DEAD_LETTERS).setCoder(SerializableCoder.of(DeadLetter.class));
   }
 
   private static final class CurateApp extends DoFn<KV<Long, Iterable<RawZone.RawFile>>, KV<String, Iterable<Row>>> {
     private final AppleReport report;
     private final DayRange days;
+    private final PartitionWriter writer; // null: the partitions are output for the sink's own write
     private final StageCounters stage;
 
-    CurateApp(AppleReport report, DayRange days) {
+    CurateApp(AppleReport report, DayRange days, PartitionWriter writer) {
       this.report = report;
       this.days = days;
+      this.writer = writer;
       this.stage = StageCounters.of("read_raw_" + report.key());
     }
 
     @ProcessElement
-    public void process(@Element KV<Long, Iterable<RawZone.RawFile>> app, MultiOutputReceiver out) {
+    public void process(@Element KV<Long, Iterable<RawZone.RawFile>> app, MultiOutputReceiver out)
+        throws IOException {
       List<RawZone.RawFile> files = new ArrayList<>();
       app.getValue().forEach(files::add);
       files.sort(
@@ -172,8 +190,14 @@ final class CurateReports extends PTransform<PBegin, PCollectionTuple> {
           kept.computeIfAbsent(day, d -> new ArrayList<>()).add(row);
         }
       }
-      kept.forEach(
-          (day, rows) -> out.get(PARTITIONS).output(KV.of("dt=" + day + "/app_id=" + app.getKey(), rows)));
+      for (Map.Entry<LocalDate, List<Row>> partition : kept.entrySet()) {
+        String path = "dt=" + partition.getKey() + "/app_id=" + app.getKey();
+        if (writer != null) {
+          writer.write(path, partition.getValue());
+        } else {
+          out.get(PARTITIONS).output(KV.of(path, partition.getValue()));
+        }
+      }
     }
   }
 }

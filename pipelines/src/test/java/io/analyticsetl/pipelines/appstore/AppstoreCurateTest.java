@@ -11,7 +11,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.analyticsetl.common.ledger.RunLedger;
 import io.analyticsetl.pipelines.Launch;
 import io.analyticsetl.pipelines.RunOutputs;
+import io.analyticsetl.testkit.LocalPostgres;
 import io.analyticsetl.testkit.Parquet;
+import io.analyticsetl.testkit.Sql;
 import io.analyticsetl.testkit.appstore.AppleReportFiles;
 import io.analyticsetl.testkit.appstore.AppleReportFiles.Report;
 import io.analyticsetl.testkit.appstore.AppleReportFiles.Variant;
@@ -217,4 +219,26 @@ class AppstoreCurateTest {
     assertThat(errors, not(hasItem(containsString("sessions"))));
   }
 
+  @Test
+  void aSinkWithoutPartitionFilesGetsTheSameRows() throws Exception {
+    landAll(Map.of());
+    String target = LocalPostgres.newDatabase("appstore_curate_target");
+    assertThat(Launch.of(args()).exitCode(), is(0));
+    for (int run = 0; run < 2; run++) {
+      Launch jdbc = Launch.of(args("--sink=jdbc", "--targetJdbcUrl=" + target, "--reports=engagement,sessions"));
+      assertThat(jdbc.err(), jdbc.exitCode(), is(0));
+    }
+    for (String[] dataset : new String[][] {{"engagement", "counts"}, {"sessions", "sessions"}}) {
+      Map<String, Long> inPostgres = new TreeMap<>();
+      for (List<String> row :
+          Sql.query(target, "SELECT app_id::text, metric_date::text, sum(" + dataset[1] + ")::text FROM appstore.curated_"
+              + dataset[0] + " GROUP BY 1, 2")) {
+        inPostgres.put(row.get(0) + "|" + row.get(1), Long.parseLong(row.get(2)));
+      }
+      assertThat(dataset[0], inPostgres, equalTo(curatedTotals(dataset[0], dataset[1])));
+      assertThat(
+          Sql.query(target, "SELECT count(*) FROM appstore.curated_" + dataset[0]),
+          equalTo(Parquet.query("SELECT count(*) FROM read_parquet('" + root + "/appstore/curated/" + dataset[0] + "/*/*/*.parquet')")));
+    }
+  }
 }
