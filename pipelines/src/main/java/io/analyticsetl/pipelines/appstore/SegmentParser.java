@@ -11,6 +11,8 @@ import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.beam.sdk.schemas.Schema;
@@ -82,26 +84,30 @@ final class SegmentParser {
 
   /** Where each dataset column comes from in this file's header. */
   private static final class Binding {
-    private final AppleReport report;
-    private final Dataset dataset;
     private final Schema schema;
     private final int[] recordIndex; // per dataset column: index in the record, or -1
     private final ColumnType[] types;
     private final String[] names;
+    private final boolean[] nullable;
+    private final int processingDateIndex;
+    private final int appNameIndex;
+    private final int[] requiredIndex;
     private final int eventIndex;
     private final int countsIndex;
-    private final Map<String, String> countsByEvent;
+    private final String[] derivedEvents; // Engagement and installs: counts split by event ...
+    private final int[] derivedIndex; // ... into these columns
     private final List<String> missingRequired;
+    // A segment repeats a handful of dates; parsing each once saves a formatter call per row.
+    private final Map<String, LocalDate> dates = new HashMap<>();
 
     private Binding(AppleReport report, List<String> headers, List<String> missingRequired) {
-      this.report = report;
-      this.dataset = report.dataset();
+      Dataset dataset = report.dataset();
       this.schema = dataset.beamSchema();
       List<Column> columns = dataset.columns();
       this.recordIndex = new int[columns.size()];
       this.types = new ColumnType[columns.size()];
       this.names = new String[columns.size()];
-      java.util.Arrays.fill(recordIndex, -1);
+      Arrays.fill(recordIndex, -1);
       for (int h = 0; h < headers.size(); h++) {
         int position = h;
         report.columnFor(headers.get(h)).ifPresent(column -> recordIndex[indexOf(columns, column)] = position);
@@ -110,9 +116,18 @@ final class SegmentParser {
         types[c] = columns.get(c).type();
         names[c] = columns.get(c).name();
       }
-      this.countsByEvent = report.countsByEvent();
+      this.nullable = new boolean[columns.size()];
+      for (int c = 0; c < columns.size(); c++) {
+        nullable[c] = columns.get(c).nullable();
+      }
+      this.processingDateIndex = indexOf(columns, "processing_date");
+      this.appNameIndex = indexOf(columns, "app_name");
+      this.requiredIndex = report.requiredColumns().stream().mapToInt(name -> indexOf(columns, name)).toArray();
+      Map<String, String> countsByEvent = report.countsByEvent();
       this.eventIndex = countsByEvent.isEmpty() ? -1 : indexOf(columns, "event");
       this.countsIndex = countsByEvent.isEmpty() ? -1 : indexOf(columns, "counts");
+      this.derivedEvents = countsByEvent.keySet().toArray(new String[0]);
+      this.derivedIndex = countsByEvent.values().stream().mapToInt(name -> indexOf(columns, name)).toArray();
       this.missingRequired = missingRequired;
     }
 
@@ -160,10 +175,6 @@ final class SegmentParser {
       }
       Object[] values = new Object[recordIndex.length];
       for (int c = 0; c < recordIndex.length; c++) {
-        if (names[c].equals("processing_date")) {
-          values[c] = processingDate;
-          continue;
-        }
         int index = recordIndex[c];
         if (index < 0 || index >= record.size()) {
           continue;
@@ -177,29 +188,37 @@ final class SegmentParser {
             case BIGINT -> Long.parseLong(text);
             case INT -> Integer.parseInt(text);
             case DOUBLE -> Double.parseDouble(text);
-            case DATE -> LocalDate.parse(text);
+            case DATE -> dates.computeIfAbsent(text, LocalDate::parse);
             default -> text;
           };
         } catch (RuntimeException e) {
           throw new IllegalArgumentException(names[c] + " is not a " + types[c].name().toLowerCase() + ": \"" + text + "\"");
         }
       }
+      values[processingDateIndex] = processingDate;
       if (eventIndex >= 0) {
         String event = (String) values[eventIndex];
         long counts = values[countsIndex] == null ? 0 : (Long) values[countsIndex];
-        countsByEvent.forEach(
-            (eventName, column) ->
-                values[indexOf(dataset.columns(), column)] = eventName.equalsIgnoreCase(event) ? counts : 0L);
-      }
-      for (String required : report.requiredColumns()) {
-        if (values[indexOf(dataset.columns(), required)] == null) {
-          throw new IllegalArgumentException(required + " is empty");
+        for (int d = 0; d < derivedEvents.length; d++) {
+          values[derivedIndex[d]] = derivedEvents[d].equalsIgnoreCase(event) ? counts : 0L;
         }
       }
-      if (values[indexOf(dataset.columns(), "app_name")] == null) {
-        values[indexOf(dataset.columns(), "app_name")] = "";
+      for (int required : requiredIndex) {
+        if (values[required] == null) {
+          throw new IllegalArgumentException(names[required] + " is empty");
+        }
       }
-      return Row.withSchema(schema).addValues(values).build();
+      if (values[appNameIndex] == null) {
+        values[appNameIndex] = "";
+      }
+      for (int c = 0; c < values.length; c++) {
+        if (values[c] == null && !nullable[c]) {
+          throw new IllegalArgumentException(names[c] + " is empty");
+        }
+      }
+      // The values are already of the schema's types (checked above), so Beam's per-value
+      // verification, a tenth of the curation's CPU, is skipped.
+      return Row.withSchema(schema).attachValues(Arrays.asList(values));
     }
   }
 }
