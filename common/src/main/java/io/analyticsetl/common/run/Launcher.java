@@ -124,7 +124,10 @@ public final class Launcher {
       PipelineResult result = pipeline.run();
       PipelineResult.State state = waitReportingProgress(definition.name(), result, startedAt, options);
       stages.putAll(LedgerMetrics.stages(result));
-      notes.addAll(LedgerMetrics.notes(result));
+      for (String note : LedgerMetrics.notes(result)) {
+        err.println(definition.name() + ": " + note);
+        notes.add(note);
+      }
       SortedMap<String, Long> failures = LedgerMetrics.failures(result);
       SortedMap<String, Long> failedChecks = LedgerMetrics.failedChecks(result);
       if (state != PipelineResult.State.DONE) {

@@ -18,6 +18,7 @@ import io.analyticsetl.testkit.appstore.FakeAppStoreConnect;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
@@ -240,6 +241,30 @@ class AppstoreDailyTest {
       assertThat(
           registry.path("apps").path(String.valueOf(APP_A)).path("snapshot_request_id").asText(),
           is(asc.requests().stream().filter(r -> r.appId() == APP_A && r.accessType().equals("ONE_TIME_SNAPSHOT")).findFirst().orElseThrow().id()));
+    }
+  }
+
+  @Test
+  void anOlderSnapshotIsReusedAndTheDaysItLacksAreNamed() throws Exception {
+    try (FakeAppStoreConnect asc = fake()) {
+      // An earlier backfill's snapshot, made on 03-13: it holds instances processed up to that day.
+      String snapshot = asc.existingSnapshot(APP_A, LocalDate.of(2026, 3, 13));
+      Launch run =
+          Launch.of(
+              "appstore-backfill", "--appIds=" + APP_A, "--ascBaseUrl=" + asc.baseUrl(), "--outputRoot=" + out,
+              "--runDate=" + TODAY, "--startDate=2026-03-10", "--endDate=2026-03-25", "--reports=downloads",
+              "--ascRetryDelayMillis=10");
+      assertThat(run.err(), run.exitCode(), is(0));
+      // Instances 03-17 onwards are ONGOING's; 03-14 .. 03-16 are in neither, and the run says so.
+      String lacking = "instances processed after 2026-03-13 (up to 2026-03-16 wanted)";
+      assertThat(run.err(), containsString(lacking));
+      RunLedger ledger = RunLedger.fromJson(Files.readString(RunOutputs.ledgerFiles(out, "appstore-backfill").get(0)));
+      assertThat(ledger.notes(), hasItem(containsString(lacking)));
+      assertThat(
+          asc.requests().stream().filter(r -> r.accessType().equals("ONE_TIME_SNAPSHOT")).map(r -> r.id()).toList(),
+          equalTo(List.of(snapshot)));
+      // What the snapshot does hold is curated: 03-10 from its instance of 03-11 .. 03-13.
+      assertThat(curated("downloads", "total_downloads").containsKey(APP_A + "|2026-03-10"), is(true));
     }
   }
 

@@ -68,7 +68,8 @@ public final class FakeAppStoreConnect implements AutoCloseable {
           new ReportDef(19, "Streaming Playback Performance", "PERFORMANCE", null));
 
   /** A report request as the fake keeps it. */
-  public record Request(String id, long appId, String accessType, boolean stopped) {}
+  /** A report request; a ONE_TIME_SNAPSHOT's reports hold instances processed up to {@code madeOn}. */
+  public record Request(String id, long appId, String accessType, boolean stopped, LocalDate madeOn) {}
 
   private record Download(byte[] bytes, Instant expiresAt) {}
 
@@ -170,13 +171,20 @@ public final class FakeAppStoreConnect implements AutoCloseable {
 
   /** Marks the app's ONGOING request as stopped for inactivity. */
   public void stopOngoingRequest(long appId) {
-    requests.replaceAll((id, r) -> r.appId() == appId && r.accessType().equals("ONGOING") ? new Request(id, appId, r.accessType(), true) : r);
+    requests.replaceAll((id, r) -> r.appId() == appId && r.accessType().equals("ONGOING") ? new Request(id, appId, r.accessType(), true, r.madeOn()) : r);
   }
 
   /** Creates an ONGOING request directly, as if another tool had made it. */
   public String existingRequest(long appId) {
     String id = UUID.randomUUID().toString();
-    requests.put(id, new Request(id, appId, "ONGOING", false));
+    requests.put(id, new Request(id, appId, "ONGOING", false, today));
+    return id;
+  }
+
+  /** Creates a ONE_TIME_SNAPSHOT request made on {@code madeOn}, as an earlier backfill would have. */
+  public String existingSnapshot(long appId, LocalDate madeOn) {
+    String id = UUID.randomUUID().toString();
+    requests.put(id, new Request(id, appId, "ONE_TIME_SNAPSHOT", false, madeOn));
     return id;
   }
 
@@ -199,12 +207,16 @@ public final class FakeAppStoreConnect implements AutoCloseable {
   }
 
   /**
-   * The processing dates a ONE_TIME_SNAPSHOT request's reports offer: a year of history up to
+   * The processing dates a ONE_TIME_SNAPSHOT request made today offers: a year of history up to
    * today, or none while snapshots are still being made.
    */
   public List<LocalDate> snapshotProcessingDates() {
+    return snapshotProcessingDates(today);
+  }
+
+  private List<LocalDate> snapshotProcessingDates(LocalDate madeOn) {
     List<LocalDate> dates = new ArrayList<>();
-    for (LocalDate day = today.minusDays(365); !snapshotsPending && !day.isAfter(today); day = day.plusDays(1)) {
+    for (LocalDate day = madeOn.minusDays(365); !snapshotsPending && !day.isAfter(madeOn); day = day.plusDays(1)) {
       dates.add(day);
     }
     return dates;
@@ -394,7 +406,7 @@ public final class FakeAppStoreConnect implements AutoCloseable {
         return;
       }
       String id = UUID.randomUUID().toString();
-      Request request = new Request(id, appId, accessType, false);
+      Request request = new Request(id, appId, accessType, false, today);
       requests.put(id, request);
       ObjectNode response = JSON.createObjectNode();
       response.set("data", requestJson(request));
@@ -444,7 +456,7 @@ public final class FakeAppStoreConnect implements AutoCloseable {
     String granularity = query.get("filter[granularity]");
     String processingFilter = query.get("filter[processingDate]");
     if (def.generator() != null && !request.stopped() && (granularity == null || granularity.equals("DAILY"))) {
-      for (LocalDate processing : request.accessType().equals("ONE_TIME_SNAPSHOT") ? snapshotProcessingDates() : processingDates()) {
+      for (LocalDate processing : request.accessType().equals("ONE_TIME_SNAPSHOT") ? snapshotProcessingDates(request.madeOn()) : processingDates()) {
         if (processingFilter != null && !List.of(processingFilter.split(",")).contains(processing.toString())) {
           continue;
         }
