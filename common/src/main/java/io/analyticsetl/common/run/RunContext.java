@@ -91,6 +91,11 @@ public final class RunContext {
     return PBegin.in(pipeline).apply("ReadExisting_" + dataset.name(), sink.read(dataset));
   }
 
+  /** The rows already in the sink for the days from {@code firstDay} on (day-partitioned datasets). */
+  public PCollection<Row> readExisting(Pipeline pipeline, Dataset dataset, LocalDate firstDay) {
+    return PBegin.in(pipeline).apply("ReadExisting_" + dataset.name(), sink.read(dataset, firstDay));
+  }
+
   /** Wires the collected dead letters to the dead-letter output; called once the graph is built. */
   void finishGraph(Pipeline p) {
     if (deadLetters.isEmpty()) {

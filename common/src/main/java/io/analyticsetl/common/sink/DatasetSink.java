@@ -2,7 +2,9 @@ package io.analyticsetl.common.sink;
 
 import io.analyticsetl.common.schema.Dataset;
 import java.io.Serializable;
+import java.time.LocalDate;
 import java.util.Optional;
+import org.apache.beam.sdk.transforms.Filter;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
@@ -60,4 +62,28 @@ public interface DatasetSink extends Serializable {
 
   /** Reads the rows already in the target for {@code dataset} (empty when there are none yet). */
   PTransform<PBegin, PCollection<Row>> read(Dataset dataset);
+
+  /**
+   * Reads the rows of a day-partitioned dataset from {@code firstDay} on. Sinks that can leave the
+   * older days unread do (Parquet skips their folders, JDBC asks with a WHERE); this default reads
+   * everything and drops them.
+   */
+  default PTransform<PBegin, PCollection<Row>> read(Dataset dataset, LocalDate firstDay) {
+    String dayColumn = dayColumn(dataset);
+    DatasetSink sink = this;
+    return new PTransform<>("ReadFrom_" + dataset.name()) {
+      @Override
+      public PCollection<Row> expand(PBegin begin) {
+        return begin
+            .apply(sink.read(dataset))
+            .apply("FromDay", Filter.by(row -> !row.getLogicalTypeValue(dayColumn, LocalDate.class).isBefore(firstDay)))
+            .setRowSchema(dataset.beamSchema());
+      }
+    };
+  }
+
+  static String dayColumn(Dataset dataset) {
+    return dataset.dateColumn()
+        .orElseThrow(() -> new IllegalArgumentException(dataset.name() + " is not partitioned by day"));
+  }
 }

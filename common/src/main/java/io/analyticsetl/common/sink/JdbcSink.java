@@ -14,6 +14,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.LocalDate;
 import java.util.List;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
@@ -145,13 +146,24 @@ public final class JdbcSink implements DatasetSink {
 
   @Override
   public PTransform<PBegin, PCollection<Row>> read(Dataset dataset) {
+    return read(dataset, null, "ReadJdbc_");
+  }
+
+  /** Asks for the days from {@code firstDay} on only ({@code WHERE <day column> >= ?}). */
+  @Override
+  public PTransform<PBegin, PCollection<Row>> read(Dataset dataset, LocalDate firstDay) {
+    DatasetSink.dayColumn(dataset);
+    return read(dataset, firstDay, "ReadJdbcFrom_");
+  }
+
+  private PTransform<PBegin, PCollection<Row>> read(Dataset dataset, LocalDate firstDay, String namePrefix) {
     JdbcEndpoint database = endpoint;
-    return new PTransform<>("ReadJdbc_" + dataset.name()) {
+    return new PTransform<>(namePrefix + dataset.name()) {
       @Override
       public PCollection<Row> expand(PBegin begin) {
         return begin
             .apply("Table", Create.of(table(dataset)))
-            .apply("ReadTableIfExists", ParDo.of(new ReadTableIfExists(database, dataset)))
+            .apply("ReadTableIfExists", ParDo.of(new ReadTableIfExists(database, dataset, firstDay)))
             .setRowSchema(dataset.beamSchema());
       }
     };
@@ -269,10 +281,12 @@ public final class JdbcSink implements DatasetSink {
   private static final class ReadTableIfExists extends DoFn<String, Row> {
     private final JdbcEndpoint database;
     private final Dataset dataset;
+    private final LocalDate firstDay; // null: every day
 
-    ReadTableIfExists(JdbcEndpoint database, Dataset dataset) {
+    ReadTableIfExists(JdbcEndpoint database, Dataset dataset, LocalDate firstDay) {
       this.database = database;
       this.dataset = dataset;
+      this.firstDay = firstDay;
     }
 
     @ProcessElement
@@ -284,9 +298,15 @@ public final class JdbcSink implements DatasetSink {
           return;
         }
         connection.setAutoCommit(false); // lets PostgreSQL stream with a cursor
-        try (Statement statement = connection.createStatement()) {
+        String sql =
+            "SELECT " + columns + " FROM " + table(dataset)
+                + (firstDay == null ? "" : " WHERE " + DatasetSink.dayColumn(dataset) + " >= ?");
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
           statement.setFetchSize(10_000);
-          try (ResultSet rs = statement.executeQuery("SELECT " + columns + " FROM " + table(dataset))) {
+          if (firstDay != null) {
+            statement.setObject(1, firstDay);
+          }
+          try (ResultSet rs = statement.executeQuery()) {
             while (rs.next()) {
               out.output(mapper.mapRow(rs));
             }

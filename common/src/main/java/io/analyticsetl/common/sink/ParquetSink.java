@@ -7,6 +7,7 @@ import io.analyticsetl.common.schema.Dataset;
 import io.analyticsetl.common.schema.WriteMode;
 import java.io.IOException;
 import java.nio.channels.WritableByteChannel;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -31,6 +32,7 @@ import org.apache.beam.sdk.transforms.Count;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.Distinct;
 import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.Filter;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
@@ -94,7 +96,14 @@ public final class ParquetSink implements DatasetSink {
 
   @Override
   public PTransform<PBegin, PCollection<Row>> read(Dataset dataset) {
-    return new Read(datasetDirectory(outputRoot, dataset), dataset);
+    return new Read(datasetDirectory(outputRoot, dataset), dataset, null);
+  }
+
+  /** Only the files of partitions {@code dt=<firstDay>} and later are opened. */
+  @Override
+  public PTransform<PBegin, PCollection<Row>> read(Dataset dataset, LocalDate firstDay) {
+    DatasetSink.dayColumn(dataset);
+    return new Read(datasetDirectory(outputRoot, dataset), dataset, firstDay);
   }
 
   /**
@@ -220,6 +229,16 @@ public final class ParquetSink implements DatasetSink {
     }
   }
 
+  /** The partition folder name ({@code dt}) whose values are the dataset's days. */
+  private static String dayPartitionName(Dataset dataset) {
+    String column = DatasetSink.dayColumn(dataset);
+    return dataset.partitionKeys().stream()
+        .filter(key -> key.column().equals(column))
+        .map(Dataset.PartitionKey::name)
+        .findFirst()
+        .orElseThrow();
+  }
+
   private static ParquetIO.Sink parquetFile(Schema avroSchema) {
     return ParquetIO.sink(avroSchema).withCompressionCodec(CompressionCodecName.SNAPPY);
   }
@@ -307,35 +326,59 @@ public final class ParquetSink implements DatasetSink {
   private static final class Read extends PTransform<PBegin, PCollection<Row>> {
     private final String directory;
     private final Dataset dataset;
+    private final LocalDate firstDay;
 
-    Read(String directory, Dataset dataset) {
+    Read(String directory, Dataset dataset, LocalDate firstDay) {
       super("ReadParquet_" + dataset.name());
       this.directory = directory;
       this.dataset = dataset;
+      this.firstDay = firstDay;
     }
 
     @Override
     public PCollection<Row> expand(PBegin begin) {
       return begin
           .apply("Glob", Create.of(allFilesGlob(directory, dataset)))
-          .apply(new ReadFiles(dataset));
+          .apply(new ReadFiles(dataset, firstDay));
     }
   }
 
-  /** Reads the Parquet files matching each glob (none is fine) as dataset rows. */
+  /**
+   * Reads the Parquet files matching each glob (none is fine) as dataset rows; with a first day,
+   * only the files under day partitions from that day on.
+   */
   private static final class ReadFiles extends PTransform<PCollection<String>, PCollection<Row>> {
     private final Dataset dataset;
+    private final LocalDate firstDay;
 
     ReadFiles(Dataset dataset) {
+      this(dataset, null);
+    }
+
+    ReadFiles(Dataset dataset, LocalDate firstDay) {
       this.dataset = dataset;
+      this.firstDay = firstDay;
     }
 
     @Override
     public PCollection<Row> expand(PCollection<String> globs) {
       Dataset ds = dataset;
       Schema avroSchema = AvroForm.schema(ds);
-      return globs
-          .apply("Match", FileIO.matchAll().withEmptyMatchTreatment(EmptyMatchTreatment.ALLOW))
+      PCollection<MatchResult.Metadata> files =
+          globs.apply("Match", FileIO.matchAll().withEmptyMatchTreatment(EmptyMatchTreatment.ALLOW));
+      if (firstDay != null) {
+        LocalDate from = firstDay;
+        String dayFolder = "/" + dayPartitionName(ds) + "=";
+        files =
+            files.apply(
+                "FromDay",
+                Filter.by(file -> {
+                  String path = file.resourceId().toString();
+                  int at = path.lastIndexOf(dayFolder) + dayFolder.length();
+                  return !LocalDate.parse(path.substring(at, at + 10)).isBefore(from);
+                }));
+      }
+      return files
           .apply("Open", FileIO.readMatches())
           .apply("ReadRecords", ParquetIO.readFiles(avroSchema))
           .setCoder(AvroCoder.of(GenericRecord.class, avroSchema))

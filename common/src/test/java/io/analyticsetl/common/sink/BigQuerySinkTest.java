@@ -157,10 +157,18 @@ class BigQuerySinkTest {
         Row.withSchema(COUNTS.beamSchema())
             .addValues(LocalDate.parse("2026-03-01"), 7L, "seven")
             .build();
-    write(COUNTS, written);
+    Row older =
+        Row.withSchema(COUNTS.beamSchema())
+            .addValues(LocalDate.parse("2026-02-28"), 8L, "eight")
+            .build();
+    write(COUNTS, written, older);
     Pipeline after = pipeline();
-    PAssert.that(after.apply(sink.read(COUNTS))).containsInAnyOrder(written);
+    PAssert.that(after.apply(sink.read(COUNTS))).containsInAnyOrder(written, older);
     after.run().waitUntilFinish();
+
+    Pipeline fromDay = pipeline();
+    PAssert.that(fromDay.apply(sink.read(COUNTS, LocalDate.parse("2026-03-01")))).containsInAnyOrder(written);
+    fromDay.run().waitUntilFinish();
   }
 
   /**

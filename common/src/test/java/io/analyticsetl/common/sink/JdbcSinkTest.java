@@ -142,9 +142,14 @@ class JdbcSinkTest {
     before.run().waitUntilFinish();
 
     Row written = row(dataset, "2026-03-01", 1, "a", "1.50");
-    write(dataset, written);
+    Row older = row(dataset, "2026-02-28", 2, "b", "2.00");
+    write(dataset, written, older);
     Pipeline after = Pipeline.create(PipelineOptionsFactory.create());
-    PAssert.that(after.apply(sink.read(dataset))).containsInAnyOrder(written);
+    PAssert.that(after.apply(sink.read(dataset))).containsInAnyOrder(written, older);
     after.run().waitUntilFinish();
+
+    Pipeline fromDay = Pipeline.create(PipelineOptionsFactory.create());
+    PAssert.that(fromDay.apply(sink.read(dataset, LocalDate.parse("2026-03-01")))).containsInAnyOrder(written);
+    fromDay.run().waitUntilFinish();
   }
 }

@@ -110,7 +110,7 @@ class ParquetSinkTest {
   }
 
   @Test
-  void readsBackWhatWasWrittenAndNothingWhenThereIsNothing() {
+  void readsBackWhatWasWrittenAndNothingWhenThereIsNothing() throws Exception {
     Dataset dataset = events(WriteMode.UPSERT);
     Pipeline empty = Pipeline.create(PipelineOptionsFactory.create());
     PAssert.that(empty.apply(new ParquetSink(root.toString(), "r").read(dataset))).empty();
@@ -121,5 +121,15 @@ class ParquetSinkTest {
     PCollection<Row> rows = pipeline.apply(new ParquetSink(root.toString(), "r").read(dataset));
     PAssert.that(rows).containsInAnyOrder(event(dataset, "2026-03-01", 1, 10), event(dataset, "2026-03-02", 1, 30));
     pipeline.run().waitUntilFinish();
+
+    // From a day on: the older partitions' files are not even opened (one is not Parquet at all).
+    write(dataset, "run2", event(dataset, "2026-02-27", 4, 40));
+    Path notParquet = root.resolve("test/events_upsert/dt=2026-02-28/part-x.parquet");
+    Files.createDirectories(notParquet.getParent());
+    Files.writeString(notParquet, "not parquet");
+    Pipeline fromDay = Pipeline.create(PipelineOptionsFactory.create());
+    PCollection<Row> recent = fromDay.apply(new ParquetSink(root.toString(), "r").read(dataset, LocalDate.parse("2026-03-01")));
+    PAssert.that(recent).containsInAnyOrder(event(dataset, "2026-03-01", 1, 10), event(dataset, "2026-03-02", 1, 30));
+    fromDay.run().waitUntilFinish();
   }
 }

@@ -213,7 +213,8 @@ public final class AdsDailyPipeline implements EtlPipeline<AdsOptions> {
                 .countingIn(StageCounters.of("dedupe_ads")));
 
     PCollection<Row> performance = deduped.apply("AdPerformance", new AdPerformance(creatives(pipeline, options, run)));
-    PCollection<Row> history = run.readExisting(pipeline, AD_PERFORMANCE_DAILY);
+    // Training examples start 7 days before the first feature day, and their 28-day windows 27 before that.
+    PCollection<Row> history = run.readExisting(pipeline, AD_PERFORMANCE_DAILY, firstDay.minusDays(7 + 27));
     // The features read the rows already loaded; only then are those rows replaced.
     run.write(AD_PERFORMANCE_DAILY, performance.apply("AfterHistoryRead", Wait.on(history)).setRowSchema(AD_PERFORMANCE_DAILY.beamSchema()));
     run.write(ACCOUNT_DAILY, performance.apply("AccountDaily", new AccountDaily()));
