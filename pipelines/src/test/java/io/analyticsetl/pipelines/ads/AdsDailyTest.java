@@ -189,6 +189,27 @@ class AdsDailyTest {
   }
 
   @Test
+  void aDailyRunsFeaturesReachBackIntoHistoryLoadedByEarlierRuns() throws Exception {
+    LocalDate next = RUN_DATE.plusDays(1);
+    try (FakeAdPlatforms fake = FakeAdPlatforms.start(ADS)) {
+      assertThat(run(fake, RUN_DATE, "--lookbackDays=40").exitCode(), is(0));
+      // The next day's run extracts only two days; its 28-day windows need the 26 before them.
+      assertThat(run(fake, next, "--lookbackDays=1").exitCode(), is(0));
+    }
+    Ad t1 = ADS.get(0);
+    LocalDate day = next.minusDays(1);
+    long impressions28 = 0;
+    for (LocalDate d = day.minusDays(27); !d.isAfter(day); d = d.plusDays(1)) {
+      impressions28 += FakeAdPlatforms.impressions(t1, d);
+    }
+    assertThat(
+        query("ad_features_daily", "ad_id, date::text, impressions_28d::text").stream()
+            .filter(r -> r.get(0).equals("t1") && r.get(1).equals(day.toString()))
+            .toList(),
+        equalTo(List.of(List.of("t1", day.toString(), String.valueOf(impressions28)))));
+  }
+
+  @Test
   void lookbackRerunsUpdateRestatedRowsInPlace() throws Exception {
     try (FakeAdPlatforms fake = FakeAdPlatforms.start(ADS)) {
       assertThat(run(fake, RUN_DATE).exitCode(), is(0));
