@@ -17,8 +17,11 @@ interface AdConnector extends Serializable {
   /** The longest date span one request may cover. */
   int maxSliceDays();
 
-  /** The slice's pages, as received; the first may describe the account (currency, time zone). */
-  List<String> fetch(AccountSlice slice);
+  /**
+   * The slice's pages, as received; the first may describe the account (currency, time zone).
+   * Platforms with async report jobs keep their job ids in {@code jobs}, so a rerun picks them up.
+   */
+  List<String> fetch(AccountSlice slice, ReportJobs jobs);
 
   List<Row> normalize(AccountSlice slice, List<String> pages, Instant extractedAt);
 }

@@ -22,8 +22,9 @@ import org.apache.beam.sdk.values.Row;
 
 /**
  * Amazon Ads, Sponsored Products v3 {@code spAdvertisedProduct} report by day: create the report
- * (a 425 names the identical report already in flight, which is then used, so a rerun picks up a
- * report an earlier run left generating), poll it, and download the gzip JSON from its pre-signed
+ * (a 425 names the identical report already in flight, which is then used; a rerun of the day first
+ * polls the report it kept in {@link ReportJobs}, so one left generating or finished but not
+ * downloaded is not produced again), poll it, and download the gzip JSON from its pre-signed
  * URL without auth headers (an expired URL is renewed by polling again). A report that fails is
  * requested once more; one still generating at the deadline stops the account until the next run.
  * 429 is retried after Retry-After. Conversions and sales use the configured attribution window.
@@ -59,7 +60,7 @@ final class AmazonAdsConnector implements AdConnector {
   }
 
   @Override
-  public List<String> fetch(AccountSlice slice) {
+  public List<String> fetch(AccountSlice slice, ReportJobs jobs) {
     JsonNode profile = null;
     for (JsonNode candidate : Wire.json(send(slice, () -> api("/v2/profiles", slice).GET().build()).body())) {
       if (candidate.path("profileId").asText().equals(slice.accountId())) {
@@ -70,16 +71,20 @@ final class AmazonAdsConnector implements AdConnector {
       throw new AdsApiException(AdsApiException.Kind.BAD_REQUEST,
           "Amazon Ads profile " + slice.accountId() + " is not among the profiles these credentials reach", null);
     }
-    String reportId = create(slice);
-    JsonNode report = await(slice, reportId);
+    JsonNode report = earlierReport(slice, jobs);
+    if (report == null) {
+      report = await(slice, created(slice, jobs));
+    }
     if (report.path("status").asText().equals("FAILED")) {
-      reportId = create(slice);
-      report = await(slice, reportId);
+      report = await(slice, created(slice, jobs));
       if (report.path("status").asText().equals("FAILED")) {
+        jobs.forget(slice.from(), slice.to());
         throw new AdsApiException(AdsApiException.Kind.BAD_REQUEST,
-            "Amazon Ads report " + reportId + " for " + slice + " failed twice: " + report.path("failureReason").asText(), null);
+            "Amazon Ads report " + report.path("reportId").asText() + " for " + slice + " failed twice: "
+                + report.path("failureReason").asText(), null);
       }
     }
+    String reportId = report.path("reportId").asText();
     byte[] gzip = download(slice, report);
     ObjectNode rows = Json.MAPPER.createObjectNode().put("reportId", reportId);
     rows.set("rows", Wire.json(gunzip(gzip)));
@@ -119,6 +124,32 @@ final class AmazonAdsConnector implements AdConnector {
       case "ARCHIVED" -> "REMOVED";
       default -> "OTHER";
     };
+  }
+
+  /**
+   * The report an earlier run of the day created for this slice, once it is done; null when there
+   * is none or Amazon no longer knows it. One still generating stops the account again.
+   */
+  private JsonNode earlierReport(AccountSlice slice, ReportJobs jobs) {
+    String reportId = jobs.remembered(slice.from(), slice.to()).orElse(null);
+    if (reportId == null) {
+      return null;
+    }
+    try {
+      return await(slice, reportId);
+    } catch (AdsApiException e) {
+      if (e.kind() != AdsApiException.Kind.BAD_REQUEST) {
+        throw e;
+      }
+      jobs.forget(slice.from(), slice.to());
+      return null;
+    }
+  }
+
+  private String created(AccountSlice slice, ReportJobs jobs) {
+    String reportId = create(slice);
+    jobs.remember(slice.from(), slice.to(), reportId);
+    return reportId;
   }
 
   private String create(AccountSlice slice) {

@@ -56,7 +56,7 @@ final class GoogleAdsConnector implements AdConnector {
   }
 
   @Override
-  public List<String> fetch(AccountSlice slice) {
+  public List<String> fetch(AccountSlice slice, ReportJobs jobs) {
     String body = Json.write(java.util.Map.of("query", String.format(QUERY, slice.from(), slice.to())));
     String token = oauth.accessToken(http);
     HttpResponse<byte[]> response =

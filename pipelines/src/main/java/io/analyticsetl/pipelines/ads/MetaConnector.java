@@ -22,7 +22,8 @@ import org.apache.beam.sdk.values.Row;
  * Meta Marketing API, ad-level Insights by day through an async report job: create it, poll it
  * (growing interval, deadline), then follow its cursor pages ({@code paging.next}, verbatim). A job
  * that fails, does not finish in time, or is refused as too much data is asked again for half the
- * days, down to single days. Throttling arrives as HTTP 400 with codes 4, 17, 32, 613 or
+ * days, down to single days. Job ids are kept in {@link ReportJobs}, so a rerun of the day reads a
+ * finished job's pages instead of starting it again. Throttling arrives as HTTP 400 with codes 4, 17, 32, 613 or
  * 80000-80014 and usage headers; a wait longer than the retry cap stops the account for the run.
  * Code 190 is a refused token. Conversions are the sum of the configured action types.
  */
@@ -73,10 +74,10 @@ final class MetaConnector implements AdConnector {
   }
 
   @Override
-  public List<String> fetch(AccountSlice slice) {
+  public List<String> fetch(AccountSlice slice, ReportJobs jobs) {
     List<String> pages = new ArrayList<>();
     pages.add(send(get(baseUrl + "/act_" + numericId(slice.accountId()) + "?fields=account_id,currency,timezone_name")));
-    pages.addAll(insights(slice.accountId(), slice.from(), slice.to()));
+    pages.addAll(insights(slice.accountId(), slice.from(), slice.to(), jobs));
     pages.addAll(adStatuses(slice.accountId()));
     return pages;
   }
@@ -108,42 +109,42 @@ final class MetaConnector implements AdConnector {
   }
 
   /** The insights pages of [from, to], halving the days while Meta cannot produce them at once. */
-  private List<String> insights(String accountId, LocalDate from, LocalDate to) {
+  private List<String> insights(String accountId, LocalDate from, LocalDate to, ReportJobs jobs) {
     try {
-      return report(accountId, from, to);
+      return report(accountId, from, to, jobs);
     } catch (AdsApiException e) {
       if (e.kind() != AdsApiException.Kind.TOO_LARGE || from.equals(to)) {
         throw e;
       }
       LocalDate middle = from.plusDays(ChronoUnit.DAYS.between(from, to) / 2);
-      List<String> pages = new ArrayList<>(insights(accountId, from, middle));
-      pages.addAll(insights(accountId, middle.plusDays(1), to));
+      List<String> pages = new ArrayList<>(insights(accountId, from, middle, jobs));
+      pages.addAll(insights(accountId, middle.plusDays(1), to, jobs));
       return pages;
     }
   }
 
-  private List<String> report(String accountId, LocalDate from, LocalDate to) {
-    String form =
-        "level=ad&time_increment=1&use_unified_attribution_setting=true&limit=500"
-            + "&time_range=" + encode("{\"since\":\"" + from + "\",\"until\":\"" + to + "\"}")
-            + "&fields=" + encode(FIELDS) + "&filtering=" + encode(EVERY_STATUS);
-    JsonNode created =
-        Wire.json(send(() -> authorized(AdsHttp.request(baseUrl + "/act_" + numericId(accountId) + "/insights"))
-            .header("Content-Type", "application/x-www-form-urlencoded")
-            .POST(HttpRequest.BodyPublishers.ofString(form)).build()));
-    String reportId = created.path("report_run_id").asText();
+  /** One report job's pages; a job an earlier run of the day started for these days is used first. */
+  private List<String> report(String accountId, LocalDate from, LocalDate to, ReportJobs jobs) {
     String[] status = {"unknown"};
-    ReportPolling.State state =
-        polling.await(() -> {
-          JsonNode job = Wire.json(send(get(baseUrl + "/" + reportId)));
-          status[0] = job.path("async_status").asText() + " at " + job.path("async_percent_completion").asInt() + "%";
-          return switch (job.path("async_status").asText()) {
-            case "Job Completed" -> ReportPolling.State.DONE;
-            case "Job Failed", "Job Skipped" -> ReportPolling.State.FAILED;
-            default -> ReportPolling.State.RUNNING;
-          };
-        });
+    String reportId = jobs.remembered(from, to).orElse(null);
+    ReportPolling.State state = null;
+    if (reportId != null) {
+      try {
+        state = await(reportId, status);
+      } catch (AdsApiException e) {
+        if (e.kind() != AdsApiException.Kind.BAD_REQUEST) {
+          throw e;
+        }
+        reportId = null; // Meta no longer knows the job
+      }
+    }
+    if (reportId == null) {
+      reportId = create(accountId, from, to);
+      jobs.remember(from, to, reportId);
+      state = await(reportId, status);
+    }
     if (state != ReportPolling.State.DONE) {
+      jobs.forget(from, to);
       throw new AdsApiException(AdsApiException.Kind.TOO_LARGE,
           "Meta report " + reportId + " for act_" + numericId(accountId) + " " + from + ".." + to + " ended " + status[0], null);
     }
@@ -159,6 +160,31 @@ final class MetaConnector implements AdConnector {
       pages.add(kept.toString());
     }
     return pages;
+  }
+
+  private String create(String accountId, LocalDate from, LocalDate to) {
+    String form =
+        "level=ad&time_increment=1&use_unified_attribution_setting=true&limit=500"
+            + "&time_range=" + encode("{\"since\":\"" + from + "\",\"until\":\"" + to + "\"}")
+            + "&fields=" + encode(FIELDS) + "&filtering=" + encode(EVERY_STATUS);
+    JsonNode created =
+        Wire.json(send(() -> authorized(AdsHttp.request(baseUrl + "/act_" + numericId(accountId) + "/insights"))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .POST(HttpRequest.BodyPublishers.ofString(form)).build()));
+    return created.path("report_run_id").asText();
+  }
+
+  /** Polls the job until it is done, failed, or the deadline passes; {@code status} says where it got. */
+  private ReportPolling.State await(String reportId, String[] status) {
+    return polling.await(() -> {
+      JsonNode job = Wire.json(send(get(baseUrl + "/" + reportId)));
+      status[0] = job.path("async_status").asText() + " at " + job.path("async_percent_completion").asInt() + "%";
+      return switch (job.path("async_status").asText()) {
+        case "Job Completed" -> ReportPolling.State.DONE;
+        case "Job Failed", "Job Skipped" -> ReportPolling.State.FAILED;
+        default -> ReportPolling.State.RUNNING;
+      };
+    });
   }
 
   @Override

@@ -63,7 +63,7 @@ final class SliceExtraction extends DoFn<AccountSlice, Row> {
       RunSignals.note(slice.platform().option() + " slices resumed from their checkpoint");
     } else {
       try {
-        pages = connector.fetch(slice);
+        pages = connector.fetch(slice, ReportJobs.besideCheckpoint(path));
       } catch (AdsApiException e) {
         switch (e.kind()) {
           case STOP_ACCOUNT -> RunSignals.note(slice.platform().option() + " account " + slice.accountId() + " stopped: " + e.getMessage());

@@ -52,7 +52,7 @@ final class TikTokConnector implements AdConnector {
   }
 
   @Override
-  public List<String> fetch(AccountSlice slice) {
+  public List<String> fetch(AccountSlice slice, ReportJobs jobs) {
     List<String> pages = new ArrayList<>();
     pages.add(get("/open_api/v1.3/advertiser/info/?advertiser_ids=" + encode("[\"" + slice.accountId() + "\"]")));
     for (int attempt = 1; attempt <= PAGING_ATTEMPTS; attempt++) {

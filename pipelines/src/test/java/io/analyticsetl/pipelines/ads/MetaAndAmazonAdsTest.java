@@ -181,4 +181,29 @@ class MetaAndAmazonAdsTest {
       assertThat(query("count(*) = count(DISTINCT (ad_id, date))::text", "true"), equalTo(List.of(List.of("true"))));
     }
   }
+
+  @Test
+  void aRerunOfTheDayUsesTheReportJobsAnEarlierRunStarted() throws Exception {
+    String metaJobs = "meta POST /meta/v23.0/act_{id}/insights";
+    try (FakeAdPlatforms fake = FakeAdPlatforms.start(ADS)) {
+      // Meta's job finishes, then listing the account's ads is throttled for 45 minutes: the account stops.
+      fake.meta().throttleAdListingsNext(1, 45);
+      // Amazon's report finishes, but its download URL has expired twice: the slice fails.
+      fake.amazon().expireNextDownloads(2);
+      Launch first = run(fake, RUN_DATE);
+      assertThat(first.err(), first.exitCode(), is(1));
+      assertThat(first.err(), containsString("amazon_ads slices could not be extracted"));
+      assertThat(fake.calls(metaJobs), is(1));
+      assertThat(fake.amazon().reportsCreated(), is(1));
+
+      Launch rerun = run(fake, RUN_DATE);
+      assertThat(rerun.err(), rerun.exitCode(), is(0));
+      assertThat("Meta's finished job is read, not started again", fake.calls(metaJobs), is(1));
+      assertThat("Amazon's finished report is downloaded, not asked for again", fake.amazon().reportsCreated(), is(1));
+      LocalDate first6 = RUN_DATE.minusDays(6);
+      LocalDate last = RUN_DATE.minusDays(1);
+      assertThat(query(PERFORMANCE, "platform = 'META'"), equalTo(expected(fake, "meta", first6, last)));
+      assertThat(query(PERFORMANCE, "platform = 'AMAZON_ADS'"), equalTo(expected(fake, "amazon_ads", first6, last)));
+    }
+  }
 }

@@ -39,6 +39,7 @@ public final class FakeMetaInsights {
   private final Map<String, Job> jobs = new ConcurrentHashMap<>();
   private final AtomicInteger nextJob = new AtomicInteger(100000000);
   private final AtomicInteger throttled = new AtomicInteger();
+  private final AtomicInteger throttledListings = new AtomicInteger();
   private final AtomicInteger failingJobs = new AtomicInteger();
   private volatile long regainMinutes;
   private volatile int stuckAboveDays = Integer.MAX_VALUE;
@@ -55,6 +56,12 @@ public final class FakeMetaInsights {
   public void throttleNext(int n, long regainAccessMinutes) {
     regainMinutes = regainAccessMinutes;
     throttled.set(n);
+  }
+
+  /** The next {@code n} listings of an account's ads are throttled, as {@link #throttleNext} does. */
+  public void throttleAdListingsNext(int n, long regainAccessMinutes) {
+    regainMinutes = regainAccessMinutes;
+    throttledListings.set(n);
   }
 
   /** The next {@code n} report runs end "Job Failed". */
@@ -91,15 +98,17 @@ public final class FakeMetaInsights {
         error(exchange, 400, 190, 463, "Error validating access token: Session has expired.");
         return;
       }
-      if (throttled.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+      Matcher account = ACCOUNT.matcher(path);
+      Matcher run = RUN.matcher(path);
+      boolean listing = account.matches() && "/ads".equals(account.group(3));
+      if (throttled.getAndUpdate(n -> Math.max(0, n - 1)) > 0
+          || listing && throttledListings.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
         String usage = "{\"1234\":[{\"type\":\"ads_insights\",\"call_count\":100,\"total_cputime\":40,\"total_time\":60,"
             + "\"estimated_time_to_regain_access\":" + regainMinutes + ",\"ads_api_access_tier\":\"standard_access\"}]}";
         exchange.getResponseHeaders().add("x-business-use-case-usage", usage);
         error(exchange, 400, 80000, 2446079, "There have been too many calls from this ad-account. Please wait a bit and try again.");
         return;
       }
-      Matcher account = ACCOUNT.matcher(path);
-      Matcher run = RUN.matcher(path);
       if (account.matches() && account.group(3) == null) {
         ObjectNode body = JSON.createObjectNode().put("id", "act_" + account.group(2)).put("account_id", account.group(2))
             .put("currency", "USD").put("timezone_name", "America/Los_Angeles");
