@@ -11,11 +11,15 @@ import java.sql.Statement;
  */
 public final class DuckDbCuration {
 
+  /** Where, under the output folder, the seconds the curation took are written for the benchmark. */
+  static final String SECONDS_FILE = "_bench_seconds";
+
   private DuckDbCuration() {}
 
   public static void main(String[] args) throws Exception {
     String raw = args[0];
     String out = args[1];
+    long start = System.nanoTime();
     try (Connection connection = DriverManager.getConnection("jdbc:duckdb:"); Statement sql = connection.createStatement()) {
       sql.execute("SET threads = " + Runtime.getRuntime().availableProcessors());
       for (int i = 2; i < args.length; i++) {
@@ -49,5 +53,7 @@ public final class DuckDbCuration {
                 + ") TO '" + folder + "' (FORMAT PARQUET, PARTITION_BY (dt, app_id), OVERWRITE_OR_IGNORE)");
       }
     }
+    java.nio.file.Files.writeString(
+        java.nio.file.Path.of(out, SECONDS_FILE), String.valueOf((System.nanoTime() - start) / 1e9));
   }
 }
