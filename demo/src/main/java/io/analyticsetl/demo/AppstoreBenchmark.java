@@ -75,7 +75,7 @@ public final class AppstoreBenchmark {
         duckdbRate = rate;
       }
       long curated = countCurated(out, reports);
-      double inRun = runSeconds(engine, out);
+      double inRun = measured.exitCode() == 0 ? runSeconds(engine, out) : Double.NaN;
       results.add(new String[] {
         engine, String.valueOf(rawRows), String.valueOf(curated), String.format(Locale.ROOT, "%.1f", measured.seconds()),
         String.format(Locale.ROOT, "%,.0f", rate),

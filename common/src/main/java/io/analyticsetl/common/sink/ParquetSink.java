@@ -13,6 +13,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.coders.KvCoder;
@@ -368,14 +370,14 @@ public final class ParquetSink implements DatasetSink {
           globs.apply("Match", FileIO.matchAll().withEmptyMatchTreatment(EmptyMatchTreatment.ALLOW));
       if (firstDay != null) {
         LocalDate from = firstDay;
-        String dayFolder = "/" + dayPartitionName(ds) + "=";
+        Pattern dayFolder = Pattern.compile("/" + Pattern.quote(dayPartitionName(ds)) + "=(\\d{4}-\\d{2}-\\d{2})/");
         files =
             files.apply(
                 "FromDay",
                 Filter.by(file -> {
-                  String path = file.resourceId().toString();
-                  int at = path.lastIndexOf(dayFolder) + dayFolder.length();
-                  return !LocalDate.parse(path.substring(at, at + 10)).isBefore(from);
+                  // A file outside a dated folder is read rather than silently skipped.
+                  Matcher day = dayFolder.matcher(file.resourceId().toString());
+                  return !day.find() || !LocalDate.parse(day.group(1)).isBefore(from);
                 }));
       }
       return files

@@ -110,23 +110,28 @@ final class MetaConnector implements AdConnector {
 
   /** The insights pages of [from, to], halving the days while Meta cannot produce them at once. */
   private List<String> insights(String accountId, LocalDate from, LocalDate to, ReportJobs jobs) {
-    try {
-      return report(accountId, from, to, jobs);
-    } catch (AdsApiException e) {
-      if (e.kind() != AdsApiException.Kind.TOO_LARGE || from.equals(to)) {
-        throw e;
+    // A rerun goes straight to the halves an earlier run of the day had to split these days into.
+    boolean splitBefore = !from.equals(to) && jobs.remembered(from, to).filter(ReportJobs.SPLIT::equals).isPresent();
+    if (!splitBefore) {
+      try {
+        return report(accountId, from, to, jobs);
+      } catch (AdsApiException e) {
+        if (e.kind() != AdsApiException.Kind.TOO_LARGE || from.equals(to)) {
+          throw e;
+        }
+        jobs.remember(from, to, ReportJobs.SPLIT);
       }
-      LocalDate middle = from.plusDays(ChronoUnit.DAYS.between(from, to) / 2);
-      List<String> pages = new ArrayList<>(insights(accountId, from, middle, jobs));
-      pages.addAll(insights(accountId, middle.plusDays(1), to, jobs));
-      return pages;
     }
+    LocalDate middle = from.plusDays(ChronoUnit.DAYS.between(from, to) / 2);
+    List<String> pages = new ArrayList<>(insights(accountId, from, middle, jobs));
+    pages.addAll(insights(accountId, middle.plusDays(1), to, jobs));
+    return pages;
   }
 
   /** One report job's pages; a job an earlier run of the day started for these days is used first. */
   private List<String> report(String accountId, LocalDate from, LocalDate to, ReportJobs jobs) {
     String[] status = {"unknown"};
-    String reportId = jobs.remembered(from, to).orElse(null);
+    String reportId = jobs.remembered(from, to).filter(id -> !id.equals(ReportJobs.SPLIT)).orElse(null);
     ReportPolling.State state = null;
     if (reportId != null) {
       try {
@@ -151,7 +156,15 @@ final class MetaConnector implements AdConnector {
     List<String> pages = new ArrayList<>();
     String next = baseUrl + "/" + reportId + "/insights?limit=500";
     while (next != null) {
-      JsonNode page = Wire.json(send(get(next)));
+      JsonNode page;
+      try {
+        page = Wire.json(send(get(next)));
+      } catch (AdsApiException e) {
+        if (e.kind() == AdsApiException.Kind.BAD_REQUEST) {
+          jobs.forget(from, to); // its results are gone: the next run starts the job again
+        }
+        throw e;
+      }
       next = Wire.text(page.path("paging").path("next"));
       // Kept without the paging links (they may embed the token), with the report they came from.
       ObjectNode kept = ((ObjectNode) page).deepCopy();

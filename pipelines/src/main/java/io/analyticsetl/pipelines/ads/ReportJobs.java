@@ -1,6 +1,7 @@
 package io.analyticsetl.pipelines.ads;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
@@ -22,6 +23,9 @@ import org.apache.beam.sdk.io.fs.ResourceId;
  */
 final class ReportJobs {
 
+  /** Kept instead of a job id when the platform could not produce the days at once. */
+  static final String SPLIT = "split";
+
   private final String folder;
 
   private ReportJobs(String folder) {
@@ -39,10 +43,10 @@ final class ReportJobs {
       if (FileSystems.match(path, EmptyMatchTreatment.ALLOW).metadata().isEmpty()) {
         return Optional.empty();
       }
-      String id = new String(
-          Channels.newInputStream(FileSystems.open(FileSystems.matchNewResource(path, false))).readAllBytes(),
-          StandardCharsets.UTF_8).trim();
-      return id.isEmpty() ? Optional.empty() : Optional.of(id);
+      try (InputStream in = Channels.newInputStream(FileSystems.open(FileSystems.matchNewResource(path, false)))) {
+        String id = new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
+        return id.isEmpty() ? Optional.empty() : Optional.of(id);
+      }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the report job kept in " + folder, e);
     }

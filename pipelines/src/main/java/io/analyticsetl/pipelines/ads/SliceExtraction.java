@@ -7,6 +7,7 @@ import io.analyticsetl.common.ledger.StageCounters;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.WritableByteChannel;
@@ -67,15 +68,14 @@ final class SliceExtraction extends DoFn<AccountSlice, Row> {
       } catch (AdsApiException e) {
         switch (e.kind()) {
           case STOP_ACCOUNT -> RunSignals.note(slice.platform().option() + " account " + slice.accountId() + " stopped: " + e.getMessage());
-          case AUTH -> {
-            out.get(FAILED).output(DeadLetter.of(stage.stage(), slice.toString(), "", e.getMessage()));
-            RunSignals.failRun(slice.platform().option() + " credentials refused");
-          }
-          default -> {
-            out.get(FAILED).output(DeadLetter.of(stage.stage(), slice.toString(), "", e.getMessage()));
-            RunSignals.failRun(slice.platform().option() + " slices could not be extracted");
-          }
+          case AUTH -> failed(out, stage, slice, e.getMessage(), "credentials refused");
+          default -> failed(out, stage, slice, e.getMessage(), "slices could not be extracted");
         }
+        RunSignals.workDone();
+        return;
+      } catch (UncheckedIOException e) {
+        // The slice's report jobs could not be read or kept (the raw zone's store failed).
+        failed(out, stage, slice, e.getMessage(), "slices could not be extracted");
         RunSignals.workDone();
         return;
       }
@@ -87,6 +87,12 @@ final class SliceExtraction extends DoFn<AccountSlice, Row> {
       out.get(ROWS).output(row);
     }
     RunSignals.workDone();
+  }
+
+  /** The slice is a dead letter, and the run fails once everything else is written. */
+  private static void failed(MultiOutputReceiver out, StageCounters stage, AccountSlice slice, String message, String reason) {
+    out.get(FAILED).output(DeadLetter.of(stage.stage(), slice.toString(), "", message));
+    RunSignals.failRun(slice.platform().option() + " " + reason);
   }
 
   private static List<String> read(String path) throws IOException {

@@ -186,19 +186,22 @@ class MetaAndAmazonAdsTest {
   void aRerunOfTheDayUsesTheReportJobsAnEarlierRunStarted() throws Exception {
     String metaJobs = "meta POST /meta/v23.0/act_{id}/insights";
     try (FakeAdPlatforms fake = FakeAdPlatforms.start(ADS)) {
-      // Meta's job finishes, then listing the account's ads is throttled for 45 minutes: the account stops.
+      // Meta's six-day job never finishes, its two three-day halves do, then listing the account's ads
+      // is throttled for 45 minutes: the account stops.
+      fake.meta().stuckAbove(3);
       fake.meta().throttleAdListingsNext(1, 45);
       // Amazon's report finishes, but its download URL has expired twice: the slice fails.
       fake.amazon().expireNextDownloads(2);
-      Launch first = run(fake, RUN_DATE);
+      Launch first = run(fake, RUN_DATE, "--metaReportTimeoutSeconds=1");
       assertThat(first.err(), first.exitCode(), is(1));
       assertThat(first.err(), containsString("amazon_ads slices could not be extracted"));
-      assertThat(fake.calls(metaJobs), is(1));
+      assertThat(fake.calls(metaJobs), is(3));
       assertThat(fake.amazon().reportsCreated(), is(1));
 
-      Launch rerun = run(fake, RUN_DATE);
+      Launch rerun = run(fake, RUN_DATE, "--metaReportTimeoutSeconds=1");
       assertThat(rerun.err(), rerun.exitCode(), is(0));
-      assertThat("Meta's finished job is read, not started again", fake.calls(metaJobs), is(1));
+      assertThat("Meta's finished halves are read; neither they nor the stuck whole are started again",
+          fake.calls(metaJobs), is(3));
       assertThat("Amazon's finished report is downloaded, not asked for again", fake.amazon().reportsCreated(), is(1));
       LocalDate first6 = RUN_DATE.minusDays(6);
       LocalDate last = RUN_DATE.minusDays(1);
