@@ -1,5 +1,7 @@
 package io.analyticsetl.demo;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
@@ -53,7 +55,6 @@ public final class DuckDbCuration {
                 + ") TO '" + folder + "' (FORMAT PARQUET, PARTITION_BY (dt, app_id), OVERWRITE_OR_IGNORE)");
       }
     }
-    java.nio.file.Files.writeString(
-        java.nio.file.Path.of(out, SECONDS_FILE), String.valueOf((System.nanoTime() - start) / 1e9));
+    Files.writeString(Path.of(out, SECONDS_FILE), String.valueOf((System.nanoTime() - start) / 1e9));
   }
 }

@@ -138,7 +138,7 @@ public final class ParquetSink implements DatasetSink {
     }
 
     @Override
-    public long write(String partition, Iterable<Row> rows) throws IOException {
+    public void write(String partition, Iterable<Row> rows) throws IOException {
       if (avroSchema == null) {
         avroSchema = AvroForm.schema(dataset);
         hadoopConfiguration = new Configuration();
@@ -161,7 +161,6 @@ public final class ParquetSink implements DatasetSink {
       FileSystems.rename(List.of(inProgress), List.of(file));
       new DeleteFilesOfOtherRuns(filePrefix).process(folder + "/*.parquet");
       stage.written(written);
-      return written;
     }
   }
 

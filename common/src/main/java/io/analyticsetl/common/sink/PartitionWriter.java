@@ -11,6 +11,6 @@ import org.apache.beam.sdk.values.Row;
  */
 public interface PartitionWriter extends Serializable {
 
-  /** Writes {@code rows} as the whole content of {@code partition}; returns how many were written. */
-  long write(String partition, Iterable<Row> rows) throws IOException;
+  /** Writes {@code rows} as the whole content of {@code partition}. */
+  void write(String partition, Iterable<Row> rows) throws IOException;
 }

@@ -127,9 +127,18 @@ class ParquetSinkTest {
     Path notParquet = root.resolve("test/events_upsert/dt=2026-02-28/part-x.parquet");
     Files.createDirectories(notParquet.getParent());
     Files.writeString(notParquet, "not parquet");
+    // A file outside a dated folder is read, not skipped (nor does it fail the read).
+    Path undated = root.resolve("test/events_upsert/dt=__HIVE_DEFAULT_PARTITION__");
+    Files.createDirectories(undated);
+    try (Stream<Path> files = Files.list(root.resolve("test/events_upsert/dt=2026-03-02"))) {
+      Path file = files.filter(f -> f.toString().endsWith(".parquet")).findFirst().orElseThrow();
+      Files.copy(file, undated.resolve(file.getFileName()));
+    }
     Pipeline fromDay = Pipeline.create(PipelineOptionsFactory.create());
     PCollection<Row> recent = fromDay.apply(new ParquetSink(root.toString(), "r").read(dataset, LocalDate.parse("2026-03-01")));
-    PAssert.that(recent).containsInAnyOrder(event(dataset, "2026-03-01", 1, 10), event(dataset, "2026-03-02", 1, 30));
+    PAssert.that(recent)
+        .containsInAnyOrder(
+            event(dataset, "2026-03-01", 1, 10), event(dataset, "2026-03-02", 1, 30), event(dataset, "2026-03-02", 1, 30));
     fromDay.run().waitUntilFinish();
   }
 }
