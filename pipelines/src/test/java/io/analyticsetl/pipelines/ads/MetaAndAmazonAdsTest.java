@@ -209,4 +209,47 @@ class MetaAndAmazonAdsTest {
       assertThat(query(PERFORMANCE, "platform = 'AMAZON_ADS'"), equalTo(expected(fake, "amazon_ads", first6, last)));
     }
   }
+
+  @Test
+  void aMetaJobWhoseResultsExpiredIsStartedAgainByTheNextRun() throws Exception {
+    String metaJobs = "meta POST /meta/v23.0/act_{id}/insights";
+    try (FakeAdPlatforms fake = FakeAdPlatforms.start(ADS)) {
+      fake.meta().expireResultsOfNextJobs(1);
+      Launch first = run(fake, RUN_DATE, "--platforms=meta");
+      assertThat(first.err(), first.exitCode(), is(1));
+      assertThat(first.err(), containsString("meta slices could not be extracted"));
+      assertThat(RunOutputs.deadLetters(out, "ads-daily", RUN_DATE).stream().map(l -> l.get("error").asText()).toList().toString(),
+          containsString("does not exist"));
+      assertThat(ledger(0).balanced(), is(true));
+
+      Launch rerun = run(fake, RUN_DATE, "--platforms=meta");
+      assertThat(rerun.err(), rerun.exitCode(), is(0));
+      assertThat("the expired job was forgotten and a new one started", fake.calls(metaJobs), is(2));
+      assertThat(query(PERFORMANCE, "true"), equalTo(expected(fake, "meta", RUN_DATE.minusDays(6), RUN_DATE.minusDays(1))));
+    }
+  }
+
+  @Test
+  void aSliceWhoseReportJobCannotBeKeptIsADeadLetterAndEverythingElseLands() throws Exception {
+    try (FakeAdPlatforms fake = FakeAdPlatforms.start(ADS)) {
+      // A file where the Amazon slice's _jobs folder belongs: its report job id cannot be kept.
+      Path jobs = out.resolve("ads/raw/amazon_ads/dt=" + RUN_DATE + "/account=" + AMAZON_PROFILE + "/_jobs");
+      Files.createDirectories(jobs.getParent());
+      Files.writeString(jobs, "in the way");
+      Launch first = run(fake, RUN_DATE);
+      assertThat(first.err(), first.exitCode(), is(1));
+      assertThat(first.err(), containsString("amazon_ads slices could not be extracted"));
+      List<String> errors = RunOutputs.deadLetters(out, "ads-daily", RUN_DATE).stream().map(l -> l.get("error").asText()).toList();
+      assertThat(errors.toString(), errors.stream().anyMatch(e -> e.startsWith("cannot keep report job")), is(true));
+      assertThat(query(PERFORMANCE, "platform = 'META'"), equalTo(expected(fake, "meta", RUN_DATE.minusDays(6), RUN_DATE.minusDays(1))));
+      assertThat(query("count(*)::text", "platform = 'AMAZON_ADS'"), equalTo(List.of(List.of("0"))));
+      assertThat(ledger(0).balanced(), is(true));
+
+      Files.delete(jobs);
+      Launch rerun = run(fake, RUN_DATE);
+      assertThat(rerun.err(), rerun.exitCode(), is(0));
+      assertThat(query(PERFORMANCE, "platform = 'AMAZON_ADS'"),
+          equalTo(expected(fake, "amazon_ads", RUN_DATE.minusDays(6), RUN_DATE.minusDays(1))));
+    }
+  }
 }

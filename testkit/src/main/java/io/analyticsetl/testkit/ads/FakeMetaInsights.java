@@ -15,6 +15,7 @@ import java.time.LocalDate;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
@@ -41,6 +42,8 @@ public final class FakeMetaInsights {
   private final AtomicInteger throttled = new AtomicInteger();
   private final AtomicInteger throttledListings = new AtomicInteger();
   private final AtomicInteger failingJobs = new AtomicInteger();
+  private final AtomicInteger expiringJobs = new AtomicInteger();
+  private final Set<String> expiredJobs = ConcurrentHashMap.newKeySet();
   private volatile long regainMinutes;
   private volatile int stuckAboveDays = Integer.MAX_VALUE;
   private volatile int tooMuchDataAboveDays = Integer.MAX_VALUE;
@@ -67,6 +70,11 @@ public final class FakeMetaInsights {
   /** The next {@code n} report runs end "Job Failed". */
   public void failNextJobs(int n) {
     failingJobs.set(n);
+  }
+
+  /** The next {@code n} report runs complete, but their results have expired: reading them is refused. */
+  public void expireResultsOfNextJobs(int n) {
+    expiringJobs.set(n);
   }
 
   /** Report runs over more than {@code days} days never get past 0 %. */
@@ -121,6 +129,9 @@ public final class FakeMetaInsights {
         Job job = jobs.get(run.group(2));
         if (run.group(3) == null) {
           status(exchange, run.group(2), job);
+        } else if (expiredJobs.contains(run.group(2))) {
+          error(exchange, 400, 100, 33, "Unsupported get request. Object with ID '" + run.group(2) + "' does not exist, cannot be loaded "
+              + "due to missing permissions, or does not support this operation.");
         } else {
           page(exchange, run.group(1), run.group(2), job, query);
         }
@@ -148,6 +159,9 @@ public final class FakeMetaInsights {
     boolean stuck = days > stuckAboveDays;
     boolean failing = !stuck && failingJobs.getAndUpdate(n -> Math.max(0, n - 1)) > 0;
     jobs.put(id, new Job(accountId, since, until, failing, stuck, new AtomicInteger()));
+    if (expiringJobs.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+      expiredJobs.add(id);
+    }
     respond(exchange, 200, JSON.createObjectNode().put("report_run_id", id));
   }
 
