@@ -17,7 +17,9 @@ import io.analyticsetl.testkit.appstore.AscKey;
 import io.analyticsetl.testkit.appstore.FakeAppStoreConnect;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -142,6 +144,46 @@ class AppstoreDailyTest {
       assertThat(replayed.stages().get("read_raw_reviews").written(), is(90L));
       assertThat(replayed.stages().get("read_raw_reviews").filtered().get(CurateReviews.FETCHED_AGAIN) > 0, is(true));
     }
+  }
+
+  @Test
+  void reviewsArriveRunByRunAndAReplayKeepsEachFromTheRunThatFirstFetchedIt() throws Exception {
+    LocalDate earlier = TODAY.minusDays(5);
+    Instant firstRunAt = earlier.atTime(6, 0).toInstant(ZoneOffset.UTC);
+    try (FakeAppStoreConnect asc = fake()) {
+      asc.reviewsWrittenUntil(firstRunAt);
+      Launch first = reviewsOnly(asc, earlier);
+      assertThat(first.err(), first.exitCode(), is(0));
+      asc.reviewsWrittenUntil(null);
+      Launch second = reviewsOnly(asc, TODAY);
+      assertThat(second.err(), second.exitCode(), is(0));
+
+      long firstFetched = Stream.of(APP_A, APP_B).flatMap(app -> asc.reviews(app).stream())
+          .filter(review -> !review.createdDate().toInstant().isAfter(firstRunAt)).count();
+      assertThat(firstFetched, greaterThan(0L));
+      assertThat(
+          Parquet.query("SELECT processing_date::text, count(*)::text, count(DISTINCT review_id)::text FROM read_parquet('" + out
+              + "/appstore/curated/reviews/*/*/*.parquet') GROUP BY 1 ORDER BY 1"),
+          equalTo(List.of(
+              List.of(earlier.toString(), String.valueOf(firstFetched), String.valueOf(firstFetched)),
+              List.of(TODAY.toString(), String.valueOf(90 - firstFetched), String.valueOf(90 - firstFetched)))));
+      RunLedger secondLedger = RunLedger.fromJson(Files.readString(RunOutputs.ledgerFiles(out, "appstore-daily").get(1)));
+      assertThat("the second run upserts only the reviews newer than the first run's newest",
+          secondLedger.stages().get("read_reviews").written(), is(90 - firstFetched));
+
+      // Replayed from both runs' raw pages: each review as the run that first fetched it landed it.
+      Path replay = out.resolve("replay");
+      Launch curate = Launch.of("appstore-curate", "--rawRoot=" + out, "--outputRoot=" + replay, "--runDate=" + TODAY,
+          "--startDate=2000-01-01", "--endDate=" + TODAY, "--reports=reviews");
+      assertThat(curate.err(), curate.exitCode(), is(0));
+      String reviews = "SELECT * FROM read_parquet('%s/appstore/curated/reviews/*/*/*.parquet') ORDER BY ALL";
+      assertThat(Parquet.query(reviews.formatted(replay)), equalTo(Parquet.query(reviews.formatted(out))));
+    }
+  }
+
+  private Launch reviewsOnly(FakeAppStoreConnect asc, LocalDate runDate) {
+    return Launch.of("appstore-daily", "--appIds=" + APP_A + "," + APP_B, "--ascBaseUrl=" + asc.baseUrl(), "--outputRoot=" + out,
+        "--runDate=" + runDate, "--reports=reviews", "--ascRetryDelayMillis=10");
   }
 
   @Test

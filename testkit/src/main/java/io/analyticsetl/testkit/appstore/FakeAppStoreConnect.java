@@ -79,6 +79,7 @@ public final class FakeAppStoreConnect implements AutoCloseable {
   private final ECDSAVerifier verifier;
   private final Map<Long, String> apps;
   private final LocalDate today;
+  private volatile Instant reviewsCutoff;
   private final int rowsPerDay;
   private final Clock clock;
   private final Map<String, Request> requests = new ConcurrentHashMap<>();
@@ -229,6 +230,14 @@ public final class FakeAppStoreConnect implements AutoCloseable {
 
   public int rowsPerDay() {
     return rowsPerDay;
+  }
+
+  /**
+   * Reviews written after {@code cutoff} are not yet listed, as on a day before the fake's "today";
+   * {@code null} lists them all again.
+   */
+  public void reviewsWrittenUntil(Instant cutoff) {
+    reviewsCutoff = cutoff;
   }
 
   /** The reviews the fake holds for an app, newest first. */
@@ -547,7 +556,11 @@ public final class FakeAppStoreConnect implements AutoCloseable {
     boolean include = "response".equals(query.get("include"));
     List<JsonNode> data = new ArrayList<>();
     List<JsonNode> included = new ArrayList<>();
+    Instant cutoff = reviewsCutoff;
     for (Review review : reviews) {
+      if (cutoff != null && review.createdDate().toInstant().isAfter(cutoff)) {
+        continue;
+      }
       ObjectNode node = JSON.createObjectNode().put("type", "customerReviews").put("id", review.id());
       node.putObject("attributes")
           .put("rating", review.rating())
