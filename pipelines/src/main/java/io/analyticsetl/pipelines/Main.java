@@ -48,12 +48,26 @@ public final class Main {
     if (args[0].equals("launch")) {
       return new TemplateLauncher(out, err, System.getenv()).launch(Arrays.copyOfRange(args, 1, args.length));
     }
-    Optional<EtlPipeline<?>> pipeline = find(args[0]);
+    Optional<EtlPipeline<?>> pipeline = known(args[0], err);
+    return pipeline.isEmpty()
+        ? ExitCode.INVALID_OR_CHECK_FAILED
+        : launch(pipeline.get(), Arrays.copyOfRange(args, 1, args.length), out, err);
+  }
+
+  /** Checks a pipeline command line's options without running it: exit 0, or 2 naming the option. */
+  public static int check(String[] args, PrintStream out, PrintStream err) {
+    Optional<EtlPipeline<?>> pipeline = known(args[0], err);
+    return pipeline.isEmpty()
+        ? ExitCode.INVALID_OR_CHECK_FAILED
+        : new Launcher(out, err).check(pipeline.get(), Arrays.copyOfRange(args, 1, args.length));
+  }
+
+  private static Optional<EtlPipeline<?>> known(String name, PrintStream err) {
+    Optional<EtlPipeline<?>> pipeline = find(name);
     if (pipeline.isEmpty()) {
-      err.println("unknown pipeline \"" + args[0] + "\"; one of: " + String.join(", ", names()));
-      return ExitCode.INVALID_OR_CHECK_FAILED;
+      err.println("unknown pipeline \"" + name + "\"; one of: " + String.join(", ", names()));
     }
-    return launch(pipeline.get(), Arrays.copyOfRange(args, 1, args.length), out, err);
+    return pipeline;
   }
 
   public static Optional<EtlPipeline<?>> find(String name) {
@@ -71,7 +85,7 @@ public final class Main {
 
   private static void printUsage(PrintStream stream) {
     stream.println("usage: <pipeline> [--option=value ...]   (<pipeline> --help lists its options)");
-    stream.println("       launch --template=templates/<pipeline>.json [--environment=NAME] [--param name=value ...] [--dry-run]");
+    stream.println("       launch --template=templates/<pipeline>.json [--environment=NAME] [--param name=value ...] [--dry-run | --help]");
     stream.println();
     stream.println("pipelines:");
     for (EtlPipeline<?> pipeline : PIPELINES) {

@@ -44,6 +44,25 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
  */
 public final class Launcher {
 
+  private static void register(EtlPipeline<?> definition) {
+    PipelineOptionsFactory.register(S3Options.class);
+    PipelineOptionsFactory.register(BigQueryOptions.class);
+    PipelineOptionsFactory.register(definition.optionsClass());
+  }
+
+  /** Every check that needs no connection: run date, sink combination, the pipeline's own. */
+  private static <O extends EtlOptions> void checked(EtlPipeline<O> definition, O options) {
+    OptionValues.runDate(options);
+    Sinks.validate(options);
+    definition.validate(options);
+  }
+
+  private int invalid(EtlPipeline<?> definition, RuntimeException e) {
+    String what = e instanceof InvalidOptionException invalid ? invalid.describe() : describeParseError((IllegalArgumentException) e);
+    err.println(definition.name() + ": invalid option " + what);
+    return ExitCode.INVALID_OR_CHECK_FAILED;
+  }
+
   private static final Pattern UNKNOWN_OPTION = Pattern.compile("missing a property named '([^']+)'");
 
   private final PrintStream out;
@@ -61,10 +80,19 @@ public final class Launcher {
     this.sinks = sinks;
   }
 
+  /** Parses and checks the options as a launch does, running nothing: exit 0, or 2 naming the option. */
+  public <O extends EtlOptions> int check(EtlPipeline<O> definition, String... args) {
+    register(definition);
+    try {
+      checked(definition, PipelineOptionsFactory.fromArgs(withRunnerDefaults(args)).as(definition.optionsClass()));
+      return ExitCode.SUCCESS;
+    } catch (InvalidOptionException | IllegalArgumentException e) {
+      return invalid(definition, e);
+    }
+  }
+
   public <O extends EtlOptions> int launch(EtlPipeline<O> definition, String... args) {
-    PipelineOptionsFactory.register(S3Options.class);
-    PipelineOptionsFactory.register(BigQueryOptions.class);
-    PipelineOptionsFactory.register(definition.optionsClass());
+    register(definition);
     if (Arrays.stream(args).anyMatch(a -> a.equals("--help") || a.equals("-h"))) {
       out.println(definition.name() + ": " + definition.summary());
       out.println();
@@ -82,16 +110,11 @@ public final class Launcher {
         out.print(Ddl.render(options.getPrintDdl(), definition.datasets(), options));
         return ExitCode.SUCCESS;
       }
+      checked(definition, options);
       runDate = OptionValues.runDate(options);
       sinkKind = Sinks.kind(options);
-      Sinks.validate(options);
-      definition.validate(options);
-    } catch (InvalidOptionException e) {
-      err.println(definition.name() + ": invalid option " + e.describe());
-      return ExitCode.INVALID_OR_CHECK_FAILED;
-    } catch (IllegalArgumentException e) {
-      err.println(definition.name() + ": invalid option " + describeParseError(e));
-      return ExitCode.INVALID_OR_CHECK_FAILED;
+    } catch (InvalidOptionException | IllegalArgumentException e) {
+      return invalid(definition, e);
     }
 
     options.setOutputRoot(Locations.normalizeRoot(options.getOutputRoot()));

@@ -6,6 +6,7 @@ import io.analyticsetl.common.secrets.Redaction;
 import io.analyticsetl.pipelines.Main;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.lang.annotation.Annotation;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -13,13 +14,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
 
 /**
  * {@code launch --template=templates/<pipeline>.json [--environment=NAME] [--param name=value ...]
- * [--dry-run]}: fills a launch template from parameters and environment variables, validates every
- * parameter before anything starts (exit 2 naming the bad one), prints the resolved command with
- * secrets masked, and runs it.
+ * [--dry-run | --help]}: fills a launch template from parameters and environment variables, validates
+ * every parameter before anything starts (exit 2 naming the bad one), prints the resolved command
+ * with secrets masked, and runs it; {@code --dry-run} stops after the pipeline's own option checks,
+ * {@code --help} lists the parameters with their help and defaults.
  */
 public final class TemplateLauncher {
 
@@ -44,10 +47,14 @@ public final class TemplateLauncher {
 
   public int launch(String... args) {
     try {
+      if (List.of(args).contains("--help")) {
+        printHelp(args);
+        return ExitCode.SUCCESS;
+      }
       List<String> command = resolve(args);
       out.println("launching: " + masked(command));
       if (List.of(args).contains("--dry-run")) {
-        return ExitCode.SUCCESS;
+        return Main.check(command.toArray(String[]::new), out, err);
       }
       return Main.run(command.toArray(String[]::new), out, err);
     } catch (Rejected e) {
@@ -71,24 +78,11 @@ public final class TemplateLauncher {
         addParameter(given, args[++i]);
       } else if (arg.startsWith("--param=")) {
         addParameter(given, arg.substring("--param=".length()));
-      } else if (!arg.equals("--dry-run")) {
-        throw new Rejected("unknown argument " + arg + " (use --template=, --environment=, --param name=value, --dry-run)");
+      } else if (!arg.equals("--dry-run") && !arg.equals("--help")) {
+        throw new Rejected("unknown argument " + arg + " (use --template=, --environment=, --param name=value, --dry-run, --help)");
       }
     }
-    if (templatePath == null) {
-      throw new Rejected("--template=<file> is required");
-    }
-    LaunchTemplate template;
-    try {
-      template = LaunchTemplate.read(Path.of(templatePath));
-    } catch (IOException e) {
-      throw new Rejected("cannot read template " + templatePath + ": " + e.getMessage());
-    }
-    EtlPipeline<?> pipeline = Main.find(template.pipeline()).orElse(null);
-    if (pipeline == null) {
-      throw new Rejected("template " + templatePath + " names an unknown pipeline " + template.pipeline());
-    }
-    checkAgainstOptions(template, pipeline);
+    LaunchTemplate template = template(templatePath);
 
     LaunchTemplate.Environment place = null;
     if (environmentName != null) {
@@ -103,7 +97,7 @@ public final class TemplateLauncher {
     for (LaunchTemplate.Parameter parameter : template.parameters()) {
       String value = given.remove(parameter.name());
       if (value == null && parameter.env() != null) {
-        value = environment.get(parameter.env());
+        value = variable(parameter.env());
       }
       if (value == null) {
         value = parameter.defaultValue();
@@ -148,6 +142,77 @@ public final class TemplateLauncher {
     return command;
   }
 
+  /** The template named by --template=, read and checked against its pipeline's options. */
+  private static LaunchTemplate template(String templatePath) throws Rejected {
+    if (templatePath == null) {
+      throw new Rejected("--template=<file> is required");
+    }
+    LaunchTemplate template;
+    try {
+      template = LaunchTemplate.read(Path.of(templatePath));
+    } catch (IOException e) {
+      throw new Rejected("cannot read template " + templatePath + ": " + e.getMessage());
+    }
+    checkAgainstOptions(template, pipelineOf(template));
+    return template;
+  }
+
+  private static EtlPipeline<?> pipelineOf(LaunchTemplate template) throws Rejected {
+    return Main.find(template.pipeline())
+        .orElseThrow(() -> new Rejected("the template names an unknown pipeline " + template.pipeline()));
+  }
+
+  /** An environment variable; one set but empty counts as unset (CI passes undefined secrets as ""). */
+  private String variable(String name) {
+    String value = environment.get(name);
+    return value == null || value.isBlank() ? null : value;
+  }
+
+  /** The template's parameters with each option's help and default, and its environments. */
+  private void printHelp(String... args) throws Rejected {
+    String templatePath = null;
+    for (String arg : args) {
+      if (arg.startsWith("--template=")) {
+        templatePath = arg.substring("--template=".length());
+      }
+    }
+    if (templatePath == null) {
+      out.println("usage: launch --template=templates/<pipeline>.json [--environment=NAME] [--param name=value ...] [--dry-run]");
+      out.println("       launch --template=templates/<pipeline>.json --help   lists the template's parameters");
+      return;
+    }
+    LaunchTemplate template = template(templatePath);
+    EtlPipeline<?> pipeline = pipelineOf(template);
+    out.println(template.pipeline() + ": " + template.description());
+    out.println("runs on " + template.runner() + ", writes to " + template.sink() + " unless an environment says otherwise");
+    out.println();
+    out.println("parameters (--param name=value):");
+    for (LaunchTemplate.Parameter parameter : template.parameters()) {
+      String defaultValue = parameter.defaultValue() != null ? parameter.defaultValue() : optionDefault(pipeline, parameter.name());
+      out.println("  " + parameter.name() + (parameter.required() ? " (required)" : "")
+          + (parameter.env() == null ? "" : "  [or $" + parameter.env() + "]"));
+      out.println("      " + help(pipeline, parameter.name()));
+      if (defaultValue != null) {
+        out.println("      default: " + defaultValue);
+      }
+      out.println("      must match: " + parameter.pattern());
+    }
+    out.println();
+    out.println("environments (--environment=NAME):");
+    for (Map.Entry<String, LaunchTemplate.Environment> place : template.environments().entrySet()) {
+      LaunchTemplate.Environment environment = place.getValue();
+      List<String> parts = new ArrayList<>();
+      if (environment.runner() != null) {
+        parts.add("runner " + environment.runner());
+      }
+      if (environment.sink() != null) {
+        parts.add("sink " + environment.sink());
+      }
+      environment.options().forEach((name, value) -> parts.add("--" + name + "=" + value));
+      out.println("  " + place.getKey() + (parts.isEmpty() ? "  (the template's runner and sink)" : "  " + String.join(", ", parts)));
+    }
+  }
+
   private static void addParameter(Map<String, String> given, String nameValue) throws Rejected {
     int eq = nameValue.indexOf('=');
     if (eq <= 0) {
@@ -161,7 +226,7 @@ public final class TemplateLauncher {
     Matcher matcher = VARIABLE.matcher(value);
     StringBuilder resolved = new StringBuilder();
     while (matcher.find()) {
-      String variable = environment.get(matcher.group(1));
+      String variable = variable(matcher.group(1));
       if (variable == null) {
         throw new Rejected("option " + option + " needs the environment variable " + matcher.group(1));
       }
@@ -188,6 +253,24 @@ public final class TemplateLauncher {
       Description description = pipeline.optionsClass().getMethod(getter).getAnnotation(Description.class);
       return description == null ? null : description.value();
     } catch (NoSuchMethodException e) {
+      return null;
+    }
+  }
+
+  /** The option's {@code @Default} value as text, or null when it has none. */
+  static String optionDefault(EtlPipeline<?> pipeline, String option) {
+    String getter = "get" + Character.toUpperCase(option.charAt(0)) + option.substring(1);
+    try {
+      for (Annotation annotation : pipeline.optionsClass().getMethod(getter).getAnnotations()) {
+        if (annotation instanceof Default.InstanceFactory) {
+          return "computed at launch";
+        }
+        if (annotation.annotationType().getEnclosingClass() == Default.class) {
+          return String.valueOf(annotation.annotationType().getMethod("value").invoke(annotation));
+        }
+      }
+      return null;
+    } catch (ReflectiveOperationException e) {
       return null;
     }
   }

@@ -67,6 +67,52 @@ class TemplateLauncherTest {
   }
 
   @Test
+  void everyEnvironmentOfEveryTemplatePassesThePipelinesOwnChecks() throws Exception {
+    Map<String, String> ci = Map.of(
+        "SOURCE_JDBC_URL", "jdbc:postgresql://db.internal:5432/shop", "TARGET_JDBC_URL", "jdbc:postgresql://warehouse:5432/analytics",
+        "TARGET_JDBC_USER", "etl", "BIGQUERY_PROJECT", "acme-analytics", "BIGQUERY_TEMP_LOCATION", "gs://acme-etl/tmp",
+        "FLINK_MASTER", "flink.internal:8081", "BUNDLED_JAR", "/opt/etl/analytics-etl-bundled.jar", "OUTPUT_ROOT", out.toString(),
+        "ASC_APP_IDS", "1506886061", "ADS_ACCOUNTS", "meta:act_1234567");
+    for (EtlPipeline<?> pipeline : Main.PIPELINES) {
+      LaunchTemplate template = LaunchTemplate.read(TEMPLATES.resolve(pipeline.name() + ".json"));
+      for (String environment : template.environments().keySet()) {
+        List<String> args = new java.util.ArrayList<>(
+            List.of("--template=" + TEMPLATES.resolve(pipeline.name() + ".json"), "--environment=" + environment, "--dry-run"));
+        if (pipeline.name().equals("appstore-backfill")) {
+          args.addAll(List.of("--param", "startDate=2026-01-01", "--param", "endDate=2026-01-31")); // a range, or --days
+        }
+        Result result = launch(ci, args.toArray(String[]::new));
+        assertThat(pipeline.name() + " on " + environment + ": " + result.err(), result.code(), is(0));
+      }
+    }
+    // The dry run goes as far as the pipeline's checks: a JDBC sink without its URL is refused.
+    Result noUrl = launch(Map.of("SOURCE_JDBC_URL", source), "--template=" + SENDING_STATS, "--environment=jdbc", "--dry-run");
+    assertThat(noUrl.code(), is(2));
+    assertThat(noUrl.err(), containsString("targetJdbcUrl"));
+  }
+
+  @Test
+  void anEmptyVariableCountsAsUnset() {
+    // CI passes a secret nobody defined as an empty string.
+    Result result = launch(Map.of("SOURCE_JDBC_URL", source, "OUTPUT_ROOT", "", "TARGET_JDBC_URL", " "),
+        "--template=" + SENDING_STATS, "--dry-run");
+    assertThat(result.err(), result.code(), is(0));
+    assertThat(result.out(), not(containsString("--outputRoot=")));
+    Result required = launch(Map.of("SOURCE_JDBC_URL", ""), "--template=" + SENDING_STATS, "--dry-run");
+    assertThat(required.code(), is(2));
+    assertThat(required.err(), containsString("parameter sourceJdbcUrl is required"));
+  }
+
+  @Test
+  void helpListsTheParametersWithTheirOptionsHelpAndDefaults() {
+    Result result = launch(Map.of(), "--template=" + SENDING_STATS, "--help");
+    assertThat(result.code(), is(0));
+    assertThat(result.out(), containsString("sourceJdbcUrl (required)  [or $SOURCE_JDBC_URL]"));
+    assertThat(result.out(), containsString("default: 4")); // sourceReadPartitions
+    assertThat(result.out(), containsString("jdbc  sink jdbc"));
+  }
+
+  @Test
   void launchesOnTheDirectRunnerWithParametersFromArgumentsAndEnvironment() throws Exception {
     Result result =
         launch(
