@@ -1,6 +1,7 @@
 package io.analyticsetl.pipelines.acmeshop;
 
 import io.analyticsetl.common.options.JdbcSourceOptions;
+import java.util.Map;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.DefaultValueFactory;
 import org.apache.beam.sdk.options.Description;
@@ -21,6 +22,14 @@ public interface AcmeshopOptions extends JdbcSourceOptions {
   String getJob();
 
   void setJob(String value);
+
+  @Description(
+      "Accept the old job names (user_analytics, order_analytics, payment_analytics,"
+          + " notification_analytics). Default: true when the environment variable ENABLE_LEGACY_ETL is true.")
+  @Default.InstanceFactory(LegacyJobsFromEnvironment.class)
+  Boolean getLegacyJobs();
+
+  void setLegacyJobs(Boolean value);
 
   @Description("First day to compute (YYYY-MM-DD). Default: runDate - 1.")
   String getStartDate();
@@ -52,7 +61,29 @@ public interface AcmeshopOptions extends JdbcSourceOptions {
   class SchemaVersionFromEnvironment implements DefaultValueFactory<String> {
     @Override
     public String create(PipelineOptions options) {
-      return Boolean.parseBoolean(System.getenv("ENABLE_V1_SCHEMA")) ? "v1" : "v2";
+      return from(System.getenv());
     }
+
+    static String from(Map<String, String> environment) {
+      return switchedOn(environment, "ENABLE_V1_SCHEMA") ? "v1" : "v2";
+    }
+  }
+
+  /** The old jobs' switch: ENABLE_LEGACY_ETL=true enables the legacy job set. */
+  class LegacyJobsFromEnvironment implements DefaultValueFactory<Boolean> {
+    @Override
+    public Boolean create(PipelineOptions options) {
+      return from(System.getenv());
+    }
+
+    static boolean from(Map<String, String> environment) {
+      return switchedOn(environment, "ENABLE_LEGACY_ETL");
+    }
+  }
+
+  /** How the old jobs read their switches: on when the variable is "true", in any case. */
+  private static boolean switchedOn(Map<String, String> environment, String variable) {
+    String value = environment.get(variable);
+    return value != null && Boolean.parseBoolean(value.trim());
   }
 }

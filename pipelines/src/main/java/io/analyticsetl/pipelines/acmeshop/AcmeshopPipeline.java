@@ -74,6 +74,7 @@ public final class AcmeshopPipeline implements EtlPipeline<AcmeshopOptions> {
   public void validate(AcmeshopOptions options) {
     JdbcSources.validate(options, AcmeshopDatasets.DOMAIN);
     jobs(options);
+    days(options, OptionValues.runDate(options));
     if (!List.of("v1", "v2").contains(options.getSourceSchemaVersion())) {
       throw new InvalidOptionException(
           "sourceSchemaVersion", "must be v1 or v2, got \"" + options.getSourceSchemaVersion() + "\"");
@@ -90,7 +91,7 @@ public final class AcmeshopPipeline implements EtlPipeline<AcmeshopOptions> {
 
   /** The jobs selected by --jobs (or the old --job), old names mapped to new ones. */
   static Set<String> jobs(AcmeshopOptions options) {
-    boolean legacy = !"false".equalsIgnoreCase(System.getenv("ENABLE_LEGACY_ETL"));
+    boolean legacy = Boolean.TRUE.equals(options.getLegacyJobs());
     String option = options.getJob() != null ? "job" : "jobs";
     String value = options.getJob() != null ? options.getJob() : options.getJobs();
     Set<String> jobs = new LinkedHashSet<>();
@@ -98,7 +99,8 @@ public final class AcmeshopPipeline implements EtlPipeline<AcmeshopOptions> {
       if (LEGACY_JOBS.containsKey(name)) {
         if (!legacy) {
           throw new InvalidOptionException(
-              option, "the legacy job " + name + " is disabled (ENABLE_LEGACY_ETL=false); use " + LEGACY_JOBS.get(name));
+              option, "the legacy job " + name + " is not enabled (--legacyJobs=true or ENABLE_LEGACY_ETL=true); its new name is "
+                  + LEGACY_JOBS.get(name));
         }
         name = LEGACY_JOBS.get(name);
       }

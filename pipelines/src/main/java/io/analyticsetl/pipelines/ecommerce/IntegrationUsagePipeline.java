@@ -4,6 +4,7 @@ import static io.analyticsetl.pipelines.ecommerce.EcommerceDatasets.INTEGRATION_
 
 import io.analyticsetl.common.ledger.StageCounters;
 import io.analyticsetl.common.schema.Dataset;
+import io.analyticsetl.common.options.InvalidOptionException;
 import io.analyticsetl.common.options.OptionValues;
 import io.analyticsetl.common.run.RunContext;
 import io.analyticsetl.common.values.DayRange;
@@ -96,7 +97,11 @@ public final class IntegrationUsagePipeline extends EcommercePipeline {
   public void validate(EcommerceOptions options) {
     super.validate(options);
     if (options.getStartDate() != null) {
-      OptionValues.date("startDate", options.getStartDate());
+      LocalDate runDate = OptionValues.runDate(options);
+      if (!OptionValues.date("startDate", options.getStartDate()).isBefore(runDate)) {
+        throw new InvalidOptionException(
+            "startDate", "must be before the run date " + runDate + " (the last day a run writes is runDate - 1)");
+      }
     }
   }
 

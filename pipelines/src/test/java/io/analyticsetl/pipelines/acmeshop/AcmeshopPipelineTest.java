@@ -120,7 +120,8 @@ public class AcmeshopPipelineTest {
     String url = LocalPostgres.newDatabase("acme_jobs");
     new AcmeshopSeed(3, LocalDate.of(2026, 5, 1), AcmeshopSeed.Size.small()).writeV2(url, "acmeshop");
     Launch users =
-        Launch.of(PIPELINE, "--sourceJdbcUrl=" + url, "--outputRoot=" + temp, "--runDate=2026-05-01", "--job=user_analytics");
+        Launch.of(PIPELINE, "--sourceJdbcUrl=" + url, "--outputRoot=" + temp, "--runDate=2026-05-01", "--job=user_analytics",
+            "--legacyJobs=true");
     assertThat(users.err(), users.exitCode(), is(0));
     assertThat(Files.isDirectory(temp.resolve("acmeshop/user_activity_daily")), is(true));
     assertThat(Files.exists(temp.resolve("acmeshop/order_metrics_daily")), is(false));
@@ -137,6 +138,21 @@ public class AcmeshopPipelineTest {
 
     Launch layout = Launch.of(PIPELINE, "--sourceJdbcUrl=" + url, "--sourceSchemaVersion=v3");
     assertThat(layout.exitCode(), is(2));
+
+    // The legacy job set is opt-in, as ENABLE_LEGACY_ETL made it for the old jobs.
+    Launch legacyOff = Launch.of(PIPELINE, "--sourceJdbcUrl=" + url, "--job=order_analytics");
+    assertThat(legacyOff.exitCode(), is(2));
+    assertThat(legacyOff.err(), containsString("--job: the legacy job order_analytics is not enabled"));
+    assertThat(AcmeshopOptions.LegacyJobsFromEnvironment.from(Map.of("ENABLE_LEGACY_ETL", "True")), is(true));
+    assertThat(AcmeshopOptions.LegacyJobsFromEnvironment.from(Map.of("ENABLE_LEGACY_ETL", "false")), is(false));
+    assertThat(AcmeshopOptions.LegacyJobsFromEnvironment.from(Map.of()), is(false));
+    assertThat(AcmeshopOptions.SchemaVersionFromEnvironment.from(Map.of("ENABLE_V1_SCHEMA", "true")), is("v1"));
+    assertThat(AcmeshopOptions.SchemaVersionFromEnvironment.from(Map.of("ENABLE_V1_SCHEMA", "0")), is("v2"));
+
+    // A bad date is refused before the database is looked at (this one cannot be reached).
+    Launch badDate = Launch.of(PIPELINE, "--sourceJdbcUrl=jdbc:postgresql://127.0.0.1:1/none", "--startDate=2026-02-30");
+    assertThat(badDate.exitCode(), is(2));
+    assertThat(badDate.err(), containsString("--startDate"));
     assertThat(Launch.of(PIPELINE, "--help").out(), containsString("--sourceSchemaVersion"));
   }
 

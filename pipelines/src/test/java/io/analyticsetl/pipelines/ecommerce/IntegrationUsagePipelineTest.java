@@ -203,6 +203,10 @@ class IntegrationUsagePipelineTest {
     assertThat(badDate.exitCode(), is(2));
     assertThat(badDate.err(), containsString("--runDate"));
 
+    Launch startAfterRun = Launch.of(PIPELINE, "--sourceJdbcUrl=jdbc:postgresql://x/y", "--runDate=2026-03-01", "--startDate=2026-03-01");
+    assertThat(startAfterRun.exitCode(), is(2));
+    assertThat(startAfterRun.err(), containsString("--startDate: must be before the run date 2026-03-01"));
+
     Launch unknown = Launch.of(PIPELINE, "--sourceJdbcUrl=jdbc:postgresql://x/y", "--noSuchOption=1");
     assertThat(unknown.exitCode(), is(2));
     assertThat(unknown.err(), containsString("--noSuchOption"));
