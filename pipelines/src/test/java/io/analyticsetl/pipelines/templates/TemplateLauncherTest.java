@@ -9,6 +9,7 @@ import io.analyticsetl.common.ledger.RunLedger;
 import io.analyticsetl.common.run.EtlPipeline;
 import io.analyticsetl.pipelines.Main;
 import io.analyticsetl.testkit.LocalPostgres;
+import io.analyticsetl.testkit.appstore.AscKey;
 import io.analyticsetl.testkit.ecommerce.EcommerceSeed;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -33,6 +34,11 @@ class TemplateLauncherTest {
 
   @BeforeAll
   static void sourceDatabase() {
+    // The appstore pipelines' checks read the .p8 key the build names in $ASC_P8_PATH.
+    Path p8 = Path.of(System.getenv("ASC_P8_PATH"));
+    if (!Files.exists(p8)) {
+      AscKey.generate(p8.getParent());
+    }
     source = LocalPostgres.newDatabase("templates");
     EcommerceSeed.createTables(source, "ecommerce");
     new EcommerceSeed(23, LocalDate.of(2026, 3, 1)).seed(source, "ecommerce", EcommerceSeed.Size.small(), 1);
