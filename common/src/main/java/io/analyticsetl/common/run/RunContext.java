@@ -4,6 +4,7 @@ import io.analyticsetl.common.deadletter.DeadLetter;
 import io.analyticsetl.common.deadletter.DeadLetterOutput;
 import io.analyticsetl.common.schema.Dataset;
 import io.analyticsetl.common.sink.DatasetSink;
+import io.analyticsetl.common.values.DayRange;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -85,6 +86,11 @@ public final class RunContext {
 
   public void write(Dataset dataset, PCollection<Row> rows) {
     rows.apply("Write_" + dataset.name(), sink.write(dataset));
+  }
+
+  /** Writes a day-partitioned dataset, replacing every day of {@code days}, empty ones included. */
+  public void write(Dataset dataset, PCollection<Row> rows, DayRange days) {
+    rows.apply("Write_" + dataset.name(), sink.write(dataset, days));
   }
 
   public PCollection<Row> readExisting(Pipeline pipeline, Dataset dataset) {

@@ -121,6 +121,18 @@ public final class Dataset implements Serializable {
     return beamSchema;
   }
 
+  /**
+   * The partition of one day, e.g. {@code dt=2026-03-01}, for a dataset partitioned by its day
+   * column alone (whose day partitions a run can replace whole, rows or none).
+   */
+  public String dayPartitionPath(java.time.LocalDate day) {
+    String dayColumn = dateColumn().orElse(null);
+    if (partitionKeys.size() != 1 || !partitionKeys.get(0).column().equals(dayColumn)) {
+      throw new IllegalArgumentException(name + " is not partitioned by its day column alone");
+    }
+    return partitionKeys.get(0).name() + "=" + day;
+  }
+
   /** The relative partition folder of a row, e.g. {@code dt=2026-03-01/app_id=7}; "" if none. */
   public String partitionPath(Row row) {
     StringBuilder path = new StringBuilder();

@@ -1,6 +1,7 @@
 package io.analyticsetl.common.sink;
 
 import io.analyticsetl.common.schema.Dataset;
+import io.analyticsetl.common.values.DayRange;
 import java.io.Serializable;
 import java.time.LocalDate;
 import java.util.Optional;
@@ -27,6 +28,17 @@ public interface DatasetSink extends Serializable {
 
   /** Writes rows of {@code dataset} (rows must have {@link Dataset#beamSchema()}). */
   PTransform<PCollection<Row>, PDone> write(Dataset dataset);
+
+  /**
+   * Writes rows of a dataset partitioned by day alone, replacing every day of {@code days} whether
+   * or not the run has rows for it: a day the source no longer has facts for is emptied, not left
+   * with an earlier run's rows. Sinks that cannot empty a partition (BigQuery's load jobs only
+   * replace partitions they load rows into) write as {@link #write(Dataset)} does.
+   */
+  default PTransform<PCollection<Row>, PDone> write(Dataset dataset, DayRange days) {
+    dataset.dayPartitionPath(days.first()); // refuses datasets with other partition keys
+    return write(dataset);
+  }
 
   /**
    * A writer that replaces one partition at a time, for sinks that can (Parquet, for datasets whose

@@ -8,6 +8,7 @@ import io.analyticsetl.common.schema.Column;
 import io.analyticsetl.common.schema.Dataset;
 import io.analyticsetl.common.schema.PostgresForm;
 import io.analyticsetl.common.schema.WriteMode;
+import io.analyticsetl.common.values.DayRange;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.PreparedStatement;
@@ -67,6 +68,15 @@ public final class JdbcSink implements DatasetSink {
 
   @Override
   public PTransform<PCollection<Row>, PDone> write(Dataset dataset) {
+    return write(dataset, (DayRange) null);
+  }
+
+  /** {@code days}: days replaced whole, emptied when the run has no rows for them (or null). */
+  @Override
+  public PTransform<PCollection<Row>, PDone> write(Dataset dataset, DayRange days) {
+    if (days != null) {
+      dataset.dayPartitionPath(days.first());
+    }
     JdbcEndpoint database = endpoint;
     return new PTransform<>("WriteJdbc_" + dataset.name()) {
       @Override
@@ -80,7 +90,7 @@ public final class JdbcSink implements DatasetSink {
                 .setCoder(VoidCoder.of());
         switch (dataset.writeMode()) {
           case UPSERT -> upsert(dataset, database, stage, incoming, tableReady);
-          case REPLACE_PARTITIONS, FULL_REBUILD -> replace(dataset, database, stage, incoming, tableReady);
+          case REPLACE_PARTITIONS, FULL_REBUILD -> replace(dataset, database, stage, incoming, tableReady, days);
         }
         return PDone.in(rows.getPipeline());
       }
@@ -114,22 +124,25 @@ public final class JdbcSink implements DatasetSink {
   /**
    * Groups the rows of each unit that is replaced as a whole (a partition, or the whole table) and
    * replaces it in one transaction. For a full rebuild, the table is replaced even when the run has
-   * no rows.
+   * no rows; so is each day of {@code days} (units keyed by partition, valued by the day).
    */
   private static void replace(
       Dataset dataset,
       JdbcEndpoint database,
       StageCounters stage,
       PCollection<Row> incoming,
-      PCollection<Void> tableReady) {
+      PCollection<Void> tableReady,
+      DayRange days) {
     boolean whole = dataset.writeMode() == WriteMode.FULL_REBUILD;
     KvCoder<String, Row> keyed = KvCoder.of(StringUtf8Coder.of(), SchemaCoder.of(dataset.beamSchema()));
     TupleTag<Row> rowsTag = new TupleTag<>();
     TupleTag<String> unitTag = new TupleTag<>();
-    PCollection<KV<String, String>> units =
+    KvCoder<String, String> unitCoder = KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of());
+    List<KV<String, String>> extraUnits =
         whole
-            ? incoming.getPipeline().apply("WholeTable", Create.of(KV.of("", "")))
-            : incoming.getPipeline().apply("NoExtraUnits", Create.empty(KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of())));
+            ? List.of(KV.of("", ""))
+            : days == null ? List.of() : days.days().map(day -> KV.of(dataset.dayPartitionPath(day), day.toString())).toList();
+    PCollection<KV<String, String>> units = incoming.getPipeline().apply("ReplacedUnits", Create.of(extraUnits).withCoder(unitCoder));
     PCollection<KV<String, CoGbkResult>> grouped =
         KeyedPCollectionTuple.of(
                 rowsTag,
@@ -141,7 +154,7 @@ public final class JdbcSink implements DatasetSink {
     grouped
         .apply("AfterTableReady", Wait.on(tableReady))
         .setCoder(grouped.getCoder())
-        .apply("ReplaceInTransaction", ParDo.of(new ReplaceUnit(database, dataset, rowsTag, stage)));
+        .apply("ReplaceInTransaction", ParDo.of(new ReplaceUnit(database, dataset, rowsTag, unitTag, stage)));
   }
 
   @Override
@@ -215,12 +228,14 @@ public final class JdbcSink implements DatasetSink {
     private final JdbcEndpoint database;
     private final Dataset dataset;
     private final TupleTag<Row> rowsTag;
+    private final TupleTag<String> dayTag;
     private final StageCounters stage;
 
-    ReplaceUnit(JdbcEndpoint database, Dataset dataset, TupleTag<Row> rowsTag, StageCounters stage) {
+    ReplaceUnit(JdbcEndpoint database, Dataset dataset, TupleTag<Row> rowsTag, TupleTag<String> dayTag, StageCounters stage) {
       this.database = database;
       this.dataset = dataset;
       this.rowsTag = rowsTag;
+      this.dayTag = dayTag;
       this.stage = stage;
     }
 
@@ -239,12 +254,16 @@ public final class JdbcSink implements DatasetSink {
               delete.executeUpdate("DELETE FROM " + table(dataset));
             }
           } else {
-            Row first = rows.iterator().next();
             String where =
                 String.join(" AND ", partitionColumns.stream().map(c -> c.name() + " = ?").toList());
             try (PreparedStatement delete =
                 connection.prepareStatement("DELETE FROM " + table(dataset) + " WHERE " + where)) {
-              RowBinder.bind(delete, partitionColumns, first, 1);
+              if (rows.iterator().hasNext()) {
+                RowBinder.bind(delete, partitionColumns, rows.iterator().next(), 1);
+              } else {
+                // A replaced day the run has no rows for: only its day identifies it.
+                delete.setObject(1, LocalDate.parse(unit.getValue().getOnly(dayTag)));
+              }
               delete.executeUpdate();
             }
           }

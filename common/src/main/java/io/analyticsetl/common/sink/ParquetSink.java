@@ -5,6 +5,7 @@ import io.analyticsetl.common.ledger.StageCounters;
 import io.analyticsetl.common.schema.AvroForm;
 import io.analyticsetl.common.schema.Dataset;
 import io.analyticsetl.common.schema.WriteMode;
+import io.analyticsetl.common.values.DayRange;
 import java.io.IOException;
 import java.nio.channels.WritableByteChannel;
 import java.time.LocalDate;
@@ -35,6 +36,7 @@ import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.Distinct;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Filter;
+import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
@@ -46,6 +48,7 @@ import org.apache.beam.sdk.transforms.join.KeyedPCollectionTuple;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PDone;
 import org.apache.beam.sdk.values.Row;
 import org.apache.beam.sdk.values.TupleTag;
@@ -93,7 +96,13 @@ public final class ParquetSink implements DatasetSink {
 
   @Override
   public PTransform<PCollection<Row>, PDone> write(Dataset dataset) {
-    return new Write(datasetDirectory(outputRoot, dataset), dataset, runId, shardsPerPartition);
+    return new Write(datasetDirectory(outputRoot, dataset), dataset, runId, shardsPerPartition, null);
+  }
+
+  @Override
+  public PTransform<PCollection<Row>, PDone> write(Dataset dataset, DayRange days) {
+    dataset.dayPartitionPath(days.first());
+    return new Write(datasetDirectory(outputRoot, dataset), dataset, runId, shardsPerPartition, days);
   }
 
   @Override
@@ -169,13 +178,16 @@ public final class ParquetSink implements DatasetSink {
     private final Dataset dataset;
     private final String runId;
     private final int shards;
+    private final DayRange replacedDays;
 
-    Write(String directory, Dataset dataset, String runId, int shards) {
+    /** {@code replacedDays}: days whose old files go even when the run writes none there (or null). */
+    Write(String directory, Dataset dataset, String runId, int shards, DayRange replacedDays) {
       super("WriteParquet_" + dataset.name());
       this.directory = directory;
       this.dataset = dataset;
       this.runId = runId;
       this.shards = shards;
+      this.replacedDays = replacedDays;
     }
 
     @Override
@@ -209,15 +221,25 @@ public final class ParquetSink implements DatasetSink {
                   .withNumShards(shards));
       PCollection<KV<String, String>> written = files.getPerDestinationOutputFilenames();
 
-      PCollection<String> replacedScopes =
-          ds.writeMode() == WriteMode.FULL_REBUILD
-              ? rows.getPipeline().apply("WholeDataset", Create.of(allFilesGlob(directory, ds)))
-              : incoming
-                  .apply(
-                      "PartitionsWritten",
-                      MapElements.into(TypeDescriptors.strings())
-                          .via(row -> directory + "/" + ds.partitionPath(row) + "/*.parquet"))
-                  .apply("DistinctPartitions", Distinct.create());
+      PCollection<String> replacedScopes;
+      if (ds.writeMode() == WriteMode.FULL_REBUILD) {
+        replacedScopes = rows.getPipeline().apply("WholeDataset", Create.of(allFilesGlob(directory, ds)));
+      } else {
+        PCollection<String> partitionsWritten =
+            incoming.apply(
+                "PartitionsWritten",
+                MapElements.into(TypeDescriptors.strings())
+                    .via(row -> directory + "/" + ds.partitionPath(row) + "/*.parquet"));
+        if (replacedDays != null) {
+          PCollection<String> days =
+              rows.getPipeline()
+                  .apply("ReplacedDays", Create.of(
+                      replacedDays.days().map(day -> directory + "/" + ds.dayPartitionPath(day) + "/*.parquet").toList())
+                      .withCoder(StringUtf8Coder.of()));
+          partitionsWritten = PCollectionList.of(partitionsWritten).and(days).apply("WrittenOrReplaced", Flatten.pCollections());
+        }
+        replacedScopes = partitionsWritten.apply("DistinctPartitions", Distinct.create());
+      }
       replacedScopes
           .apply("AfterWrite", Wait.on(written))
           .apply("DeleteFilesOfOtherRuns", ParDo.of(new DeleteFilesOfOtherRuns(filePrefix)));

@@ -10,6 +10,7 @@ import io.analyticsetl.common.jdbc.JdbcEndpoint;
 import io.analyticsetl.common.schema.ColumnType;
 import io.analyticsetl.common.schema.Dataset;
 import io.analyticsetl.common.schema.WriteMode;
+import io.analyticsetl.common.values.DayRange;
 import io.analyticsetl.common.secrets.Secret;
 import io.analyticsetl.testkit.LocalPostgres;
 import io.analyticsetl.testkit.Sql;
@@ -109,6 +110,22 @@ class JdbcSinkTest {
     assertThat(
         table(dataset).stream().map(r -> r.get(0) + "/" + r.get(1) + "/" + r.get(2)).toList(),
         contains("2026-03-01/3/d", "2026-03-02/1/c"));
+  }
+
+  @Test
+  void aReplacedDayRangeEmptiesTheDaysTheRunHasNoRowsFor() {
+    Dataset dataset = dataset("replaced_days", WriteMode.REPLACE_PARTITIONS);
+    write(dataset, row(dataset, "2026-03-01", 1, "a", "1"), row(dataset, "2026-03-02", 1, "b", "2"),
+        row(dataset, "2026-03-03", 1, "c", "3"), row(dataset, "2026-03-04", 1, "d", "4"));
+    // Days 1 to 3 recomputed: the source has facts for day 2 only now; day 4 is outside the range.
+    Pipeline pipeline = Pipeline.create(PipelineOptionsFactory.create());
+    pipeline
+        .apply(Create.of(List.of(row(dataset, "2026-03-02", 7, "e", "5"))).withRowSchema(dataset.beamSchema()))
+        .apply(sink.write(dataset, new DayRange(LocalDate.parse("2026-03-01"), LocalDate.parse("2026-03-03"))));
+    pipeline.run().waitUntilFinish();
+    assertThat(
+        table(dataset).stream().map(r -> r.get(0) + "/" + r.get(1) + "/" + r.get(2)).toList(),
+        contains("2026-03-02/7/e", "2026-03-04/1/d"));
   }
 
   @Test

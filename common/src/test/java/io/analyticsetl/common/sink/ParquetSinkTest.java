@@ -9,6 +9,7 @@ import static org.hamcrest.Matchers.is;
 import io.analyticsetl.common.schema.ColumnType;
 import io.analyticsetl.common.schema.Dataset;
 import io.analyticsetl.common.schema.WriteMode;
+import io.analyticsetl.common.values.DayRange;
 import io.analyticsetl.testkit.Parquet;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -97,6 +98,21 @@ class ParquetSinkTest {
     assertThat(
         contents(dataset),
         contains(List.of("2026-03-01", "2", "21"), List.of("2026-03-02", "1", "30")));
+  }
+
+  @Test
+  void aReplacedDayRangeEmptiesTheDaysTheRunHasNoRowsFor() {
+    Dataset dataset = events(WriteMode.REPLACE_PARTITIONS);
+    write(dataset, "run1", event(dataset, "2026-03-01", 1, 10), event(dataset, "2026-03-02", 1, 20),
+        event(dataset, "2026-03-03", 1, 30), event(dataset, "2026-03-04", 1, 40));
+    // Days 1 to 3 recomputed: the source has facts for day 2 only now; day 4 is outside the range.
+    Pipeline pipeline = Pipeline.create(PipelineOptionsFactory.create());
+    pipeline
+        .apply(Create.of(List.of(event(dataset, "2026-03-02", 7, 70))).withRowSchema(dataset.beamSchema()))
+        .apply(new ParquetSink(root.toString(), "run2")
+            .write(dataset, new DayRange(LocalDate.parse("2026-03-01"), LocalDate.parse("2026-03-03"))));
+    pipeline.run().waitUntilFinish();
+    assertThat(contents(dataset), contains(List.of("2026-03-02", "7", "70"), List.of("2026-03-04", "1", "40")));
   }
 
   @Test

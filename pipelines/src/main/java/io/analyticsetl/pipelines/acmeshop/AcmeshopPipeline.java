@@ -151,7 +151,7 @@ public final class AcmeshopPipeline implements EtlPipeline<AcmeshopOptions> {
     if (jobs.contains("users")) {
       PCollection<Row> users = sources.users(new PiiTokens(piiKey(options)));
       PCollection<Row> sessions = sources.sessions(days.first().minusDays(UserActivity.CHURN_DAYS), days.last());
-      run.write(USER_ACTIVITY_DAILY, users.apply("UserActivity", new UserActivity(sessions, days)));
+      run.write(USER_ACTIVITY_DAILY, users.apply("UserActivity", new UserActivity(sessions, days)), days);
       run.write(
           USERS_DIM,
           users
@@ -172,21 +172,24 @@ public final class AcmeshopPipeline implements EtlPipeline<AcmeshopOptions> {
               .setRowSchema(USERS_DIM.beamSchema()));
     }
     if (jobs.contains("orders")) {
-      run.write(ORDER_METRICS_DAILY, sources.orders(days.first(), days.last()).apply("OrderMetrics", new OrderMetrics()));
+      run.write(ORDER_METRICS_DAILY, sources.orders(days.first(), days.last()).apply("OrderMetrics", new OrderMetrics()), days);
       run.write(
           PRODUCT_SALES_DAILY,
           sources
               .orderItems(days.first().minusDays(ProductSales.WINDOW_DAYS - 1), days.last())
-              .apply("ProductSales", new ProductSales(days.first(), days.last())));
+              .apply("ProductSales", new ProductSales(days.first(), days.last())),
+          days);
     }
     if (jobs.contains("payments")) {
       run.write(
-          PAYMENT_METRICS_DAILY, sources.payments(days.first(), days.last()).apply("PaymentMetrics", new PaymentMetrics()));
+          PAYMENT_METRICS_DAILY, sources.payments(days.first(), days.last()).apply("PaymentMetrics", new PaymentMetrics()),
+          days);
     }
     if (jobs.contains("notifications")) {
       run.write(
           NOTIFICATION_METRICS_DAILY,
-          sources.notifications(days.first(), days.last()).apply("NotificationMetrics", new NotificationMetrics()));
+          sources.notifications(days.first(), days.last()).apply("NotificationMetrics", new NotificationMetrics()),
+          days);
     }
   }
 }

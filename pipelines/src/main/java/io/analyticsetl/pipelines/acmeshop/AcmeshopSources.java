@@ -192,6 +192,7 @@ final class AcmeshopSources {
         layout.equals("v1") ? "orders.items" : "order_items",
         exists("order_exists", "order_id", "order"),
         exists("product_exists", "product_id", "product"),
+        Rule.required("product_name"),
         Rule.required("quantity"),
         Rule.min("quantity", 0),
         Rule.required("unit_price"),

@@ -89,15 +89,23 @@ public class AcmeshopPipelineTest {
       assertThat(dataset, output(temp.resolve("v2"), dataset), equalTo(expected.get(dataset)));
     }
 
-    // Every kind of bad row is a dead letter with its reason.
+    // Every kind of bad row is a dead letter with its reason, from the stage that read it.
     List<String> errors =
-        RunOutputs.deadLetters(temp.resolve("v2"), PIPELINE, runDate).stream().map(d -> d.get("error").asText()).toList();
+        RunOutputs.deadLetters(temp.resolve("v2"), PIPELINE, runDate).stream()
+            .map(d -> d.get("stage").asText() + ": " + d.get("error").asText()).toList();
     for (String reason :
-        List.of("deleted_at >= created_at", "country matches", "currency in", "total_amount >= 0", "quantity >= 0",
-            "product_id refers to an existing product", "order_id refers to an existing order", "risk_score <= 100",
-            "channel in", "user_id refers to an existing user")) {
-      assertThat(reason, errors.stream().anyMatch(e -> e.contains(reason)), is(true));
+        List.of("read_users: deleted_at >= created_at", "read_users: country matches", "read_orders: currency in",
+            "read_orders: total_amount >= 0", "read_orders: status in", "read_order_items: quantity >= 0",
+            "read_order_items: product_id refers to an existing product", "read_order_items: product_name is required",
+            "read_order_items: order_id refers to an existing order", "read_payments: order_id refers to an existing order",
+            "read_payments: risk_score <= 100", "read_notifications: channel in", "read_notifications: status in",
+            "read_sessions: user_id refers to an existing user")) {
+      assertThat(reason, errors.stream().anyMatch(e -> e.startsWith(reason.substring(0, reason.indexOf(':')))
+          && e.contains(reason.substring(reason.indexOf(':') + 2))), is(true));
     }
+    // One payment, every rule it failed.
+    assertThat(errors.toString(), errors.stream().anyMatch(e -> e.startsWith("read_payments:") && e.contains("status in")
+        && e.contains("amount >= 0") && e.contains("risk_score >= 0")), is(true));
 
     // No e-mail, name or phone number in any output, dead letter, ledger or log line.
     StringBuilder everything = new StringBuilder(runV1.err()).append(runV2.err()).append(runV1.out()).append(runV2.out());
@@ -113,6 +121,17 @@ public class AcmeshopPipelineTest {
     for (String pii : shop.personalData()) {
       assertThat("PII leaked: " + pii, text.contains(pii.toLowerCase(Locale.ROOT)), is(false));
     }
+
+    // Every notification of a day disappears from the source: the rerun empties that day instead of
+    // leaving the earlier run's figures behind.
+    String busiest = Sql.query(v2, "SELECT (created_at AT TIME ZONE 'UTC')::date::text FROM acmeshop.notifications WHERE created_at"
+        + " >= TIMESTAMPTZ '" + first + " 00:00:00+00' AND created_at < TIMESTAMPTZ '" + runDate.minusDays(5)
+        + " 00:00:00+00' GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1").get(0).get(0);
+    Sql.execute(v2, "DELETE FROM acmeshop.notifications WHERE (created_at AT TIME ZONE 'UTC')::date = DATE '" + busiest + "'");
+    assertThat(Launch.of(args(v2, "v2", runDate, first, last)).exitCode(), is(0));
+    List<String> notifications = output(temp.resolve("v2"), "notification_metrics_daily");
+    assertThat(notifications, equalTo(expected(v2, first, last).get("notification_metrics_daily")));
+    assertThat(notifications.stream().noneMatch(line -> line.startsWith(busiest)), is(true));
   }
 
   @Test
@@ -189,6 +208,8 @@ public class AcmeshopPipelineTest {
     return lines.stream().sorted().toList();
   }
 
+  private static final String ORDER_STATUSES = "('placed', 'paid', 'shipped', 'delivered', 'cancelled', 'refunded')";
+
   /** Every definition of the issue, in PostgreSQL, over the v2 layout. */
   private static Map<String, List<String>> expected(String url, LocalDate first, LocalDate last) {
     String window = "created_at >= TIMESTAMPTZ '" + first + " 00:00:00+00' AND created_at < TIMESTAMPTZ '"
@@ -224,7 +245,7 @@ public class AcmeshopPipelineTest {
             + " COALESCE(sum(total_amount) FILTER (WHERE status NOT IN ('cancelled', 'refunded')), 0),"
             + " count(*) FILTER (WHERE status NOT IN ('cancelled', 'refunded')), count(DISTINCT user_id)"
             + " FROM acmeshop.orders WHERE " + window + " AND currency IN " + currencies
-            + " AND total_amount >= 0 AND user_id IS NOT NULL GROUP BY 1, 2");
+            + " AND total_amount >= 0 AND user_id IS NOT NULL AND status IN " + ORDER_STATUSES + " GROUP BY 1, 2");
     List<List<String>> orderRows = new ArrayList<>();
     for (List<String> row : orders) {
       long kept = Long.parseLong(row.get(6));
@@ -238,7 +259,8 @@ public class AcmeshopPipelineTest {
         "WITH items AS (SELECT oi.product_id, oi.quantity, oi.unit_price, (o.created_at AT TIME ZONE 'UTC')::date AS day,"
             + "   p.name, p.category FROM acmeshop.order_items oi JOIN acmeshop.orders o ON o.order_id = oi.order_id"
             + "   JOIN acmeshop.products p ON p.product_id = oi.product_id"
-            + "   WHERE oi.quantity >= 0 AND oi.unit_price >= 0 AND o.status NOT IN ('cancelled', 'refunded')),"
+            + "   WHERE oi.quantity >= 0 AND oi.unit_price >= 0 AND p.name IS NOT NULL"
+            + "   AND o.status IN ('placed', 'paid', 'shipped', 'delivered')),"
             + " daily AS (SELECT product_id, day, min(name) AS name, min(category) AS category, sum(quantity) AS units,"
             + "   sum(quantity * unit_price) AS revenue FROM items GROUP BY 1, 2),"
             + " rolled AS (SELECT d.*, (SELECT sum(d2.revenue) FROM daily d2 WHERE d2.product_id = d.product_id"
@@ -259,7 +281,8 @@ public class AcmeshopPipelineTest {
             + " FROM acmeshop.payments p JOIN acmeshop.orders o ON o.order_id = p.order_id"
             + " WHERE p." + window.replace("created_at <", "p.created_at <")
             + " AND p.currency IN " + currencies + " AND p.amount >= 0"
-            + " AND (p.risk_score IS NULL OR p.risk_score BETWEEN 0 AND 100) GROUP BY 1, 2, 3, 4")));
+            + " AND (p.risk_score IS NULL OR p.risk_score BETWEEN 0 AND 100)"
+            + " AND p.status IN ('succeeded', 'failed', 'refunded', 'chargeback') GROUP BY 1, 2, 3, 4")));
 
     expected.put("notification_metrics_daily", normalised(Sql.query(url,
         "SELECT (created_at AT TIME ZONE 'UTC')::date, channel, count(*) FILTER (WHERE status <> 'queued') AS sent,"
@@ -269,7 +292,8 @@ public class AcmeshopPipelineTest {
             + "   ELSE count(delivered_at)::float8 / count(*) FILTER (WHERE status <> 'queued') END,"
             + " CASE WHEN count(delivered_at) = 0 THEN NULL ELSE count(opened_at)::float8 / count(delivered_at) END,"
             + " CASE WHEN count(delivered_at) = 0 THEN NULL ELSE count(clicked_at)::float8 / count(delivered_at) END"
-            + " FROM acmeshop.notifications WHERE " + window + " AND channel IN ('email', 'sms', 'push') GROUP BY 1, 2")));
+            + " FROM acmeshop.notifications WHERE " + window + " AND channel IN ('email', 'sms', 'push')"
+            + " AND status IN ('queued', 'sent', 'delivered', 'bounced', 'failed') GROUP BY 1, 2")));
 
     expected.put("users_dim", normalised(Sql.query(url,
         "SELECT user_id, encode(hmac(lower(trim(email)), '" + PII_KEY + "', 'sha256'), 'hex'),"

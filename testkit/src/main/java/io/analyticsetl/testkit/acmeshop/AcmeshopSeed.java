@@ -178,6 +178,16 @@ public final class AcmeshopSeed {
         "succeeded", null, new BigDecimal("120.00"), recent}); // risk score out of range
     notifications.add(new Object[] {notificationId, someone.id(), "fax", "template-0", "sent", recent,
         null, null, null}); // unknown channel
+    orders.add(new Order(orderId + 2, someone.id(), someone.email(), someone.name(), "lost", "EUR",
+        new BigDecimal("4.00"), recent, List.of(new Item(orderId + 2, 1, 1, new BigDecimal("4.00"))))); // unknown status
+    long unnamedProduct = size.products() + 100L;
+    products.add(new Object[] {unnamedProduct, null, "category-0"}); // a product without a name
+    orders.add(new Order(orderId + 3, someone.id(), someone.email(), someone.name(), "paid", "EUR",
+        new BigDecimal("6.00"), recent, List.of(new Item(orderId + 3, unnamedProduct, 1, new BigDecimal("6.00")))));
+    payments.add(new Object[] {paymentId + 2, orderId + 1, "stripe", "card", new BigDecimal("-5.00"), "EUR",
+        "pending", null, new BigDecimal("-1.00"), recent}); // unknown status, negative amount, risk below 0
+    notifications.add(new Object[] {notificationId + 1, someone.id(), "email", "template-0", "read", recent,
+        null, null, null}); // unknown status
   }
 
   private static final String[] SHARED_DDL = {
