@@ -78,22 +78,32 @@ public final class StageCounters implements Serializable {
 
   /** Passes elements through unchanged, counting each as read by this stage. */
   public <T> PTransform<PCollection<T>, PCollection<T>> countRead() {
-    return new CountThrough<>(this, true);
+    return new CountThrough<>(this, "CountRead_", true, null);
   }
 
   /** Passes elements through unchanged, counting each as written by this stage. */
   public <T> PTransform<PCollection<T>, PCollection<T>> countWritten() {
-    return new CountThrough<>(this, false);
+    return new CountThrough<>(this, "CountWritten_", false, null);
+  }
+
+  /**
+   * Passes elements through unchanged, counting each as read and as filtered for {@code reason}:
+   * for a stage that only inspects records and writes none of them.
+   */
+  public <T> PTransform<PCollection<T>, PCollection<T>> countInspected(String reason) {
+    return new CountThrough<>(this, "CountInspected_", true, reason);
   }
 
   private static final class CountThrough<T> extends PTransform<PCollection<T>, PCollection<T>> {
     private final StageCounters counters;
     private final boolean asRead;
+    private final String inspectedReason;
 
-    CountThrough(StageCounters counters, boolean asRead) {
-      super((asRead ? "CountRead_" : "CountWritten_") + counters.stage);
+    CountThrough(StageCounters counters, String namePrefix, boolean asRead, String inspectedReason) {
+      super(namePrefix + counters.stage);
       this.counters = counters;
       this.asRead = asRead;
+      this.inspectedReason = inspectedReason;
     }
 
     @Override
@@ -108,6 +118,9 @@ public final class StageCounters implements Serializable {
                         counters.read();
                       } else {
                         counters.written();
+                      }
+                      if (inspectedReason != null) {
+                        counters.filtered(inspectedReason);
                       }
                       out.output(element);
                     }

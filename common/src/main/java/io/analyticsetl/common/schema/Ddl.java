@@ -20,9 +20,12 @@ public final class Ddl {
     }
   }
 
-  /** Statements separated by ";\n\n", each ending with ';'. */
+  /** Statements separated by ";\n\n", each ending with ';' (a comment alone when there are no datasets). */
   public static String render(String target, List<Dataset> datasets, EtlOptions options) {
     checkTarget(target);
+    if (datasets.isEmpty()) {
+      return "-- this pipeline writes no tables\n";
+    }
     List<String> statements = new ArrayList<>();
     for (Dataset dataset : datasets) {
       statements.add(

@@ -3,6 +3,7 @@ package io.analyticsetl.pipelines.appstore;
 import io.analyticsetl.common.io.Locations;
 import io.analyticsetl.common.json.Json;
 import io.analyticsetl.common.ledger.RunSignals;
+import io.analyticsetl.common.ledger.StageCounters;
 import io.analyticsetl.common.run.EtlPipeline;
 import io.analyticsetl.common.run.RunContext;
 import io.analyticsetl.common.schema.Dataset;
@@ -65,6 +66,9 @@ public final class AppstoreVerifyPipeline implements EtlPipeline<AppstoreVerifyP
     void setRowCountBand(double value);
   }
 
+  /** Why verify's stages pass on none of the curated rows they read (the ledger's filter reason). */
+  static final String COUNTED = "counted for the checks";
+
   /** Completeness lag in days (contract section 5); purchases follow downloads (both COMMERCE). */
   static final Map<String, Integer> LAG_DAYS =
       Map.of("downloads", 2, "engagement", 3, "sessions", 5, "installs", 5, "performance", 5, "purchases", 2, "reviews", 1);
@@ -119,6 +123,7 @@ public final class AppstoreVerifyPipeline implements EtlPipeline<AppstoreVerifyP
       Dataset dataset = key.equals("reviews") ? AppstoreDatasets.REVIEWS : AppleReport.byKey(key).orElseThrow().dataset();
       facts.add(
           run.readExisting(pipeline, dataset)
+              .apply(StageCounters.of("read_" + key).countInspected(COUNTED))
               .apply(
                   "AppDay_" + key,
                   MapElements.into(TypeDescriptors.strings())

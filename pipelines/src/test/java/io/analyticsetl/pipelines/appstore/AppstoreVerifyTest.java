@@ -6,7 +6,10 @@ import static org.hamcrest.Matchers.is;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.analyticsetl.common.json.Json;
+import io.analyticsetl.common.ledger.RunLedger;
 import io.analyticsetl.pipelines.Launch;
+import io.analyticsetl.pipelines.RunOutputs;
+import io.analyticsetl.testkit.Parquet;
 import io.analyticsetl.testkit.appstore.AppleReportFiles;
 import io.analyticsetl.testkit.appstore.AppleReportFiles.Report;
 import io.analyticsetl.testkit.appstore.AppleReportFiles.Variant;
@@ -70,6 +73,16 @@ class AppstoreVerifyTest {
     String html = Files.readString(root.resolve("_reports/appstore-verify/" + runDate + ".html"));
     assertThat(html, containsString("<svg"));
     assertThat(html, containsString("all checks passed"));
+
+    // Its ledger counts the curated rows it read, each counted for the checks.
+    RunLedger ledger = RunLedger.fromJson(Files.readString(RunOutputs.ledgerFiles(root, "appstore-verify").get(0)));
+    long curated = Long.parseLong(Parquet.query(
+        "SELECT count(*)::text FROM read_parquet('" + root + "/appstore/curated/downloads/*/*/*.parquet')").get(0).get(0));
+    assertThat(curated > 0, is(true));
+    assertThat(ledger.stages().get("read_downloads").read(), is(curated));
+    assertThat(ledger.stages().get("read_downloads").filtered().get(AppstoreVerifyPipeline.COUNTED), is(curated));
+    assertThat(ledger.balanced(), is(true));
+    assertThat(Launch.of("appstore-verify", "--printDdl=athena").out(), is("-- this pipeline writes no tables\n"));
   }
 
   @Test
