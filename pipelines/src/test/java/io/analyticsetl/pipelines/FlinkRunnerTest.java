@@ -1,6 +1,7 @@
 package io.analyticsetl.pipelines;
 
 import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.is;
 
@@ -88,8 +89,9 @@ class FlinkRunnerTest {
       Launch flink =
           Launch.of(
               concat(common, "--outputRoot=" + temp.resolve("flink"), "--runner=FlinkRunner",
-                  "--flinkMaster=[local]", "--parallelism=2"));
+                  "--flinkMaster=[local]", "--parallelism=2", "--progressIntervalSeconds=1"));
       assertThat(flink.err(), flink.exitCode(), is(0));
+      assertThat("a progress line while Flink runs", flink.err(), containsString(pipeline + ": running "));
     }
 
     for (String dataset : List.of("integration_usage_daily/*", "sending_stats_30d")) {

@@ -5,6 +5,8 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.is;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.analyticsetl.common.json.Json;
 import io.analyticsetl.testkit.LocalPostgres;
 import io.analyticsetl.testkit.Parquet;
 import io.analyticsetl.testkit.ecommerce.EcommerceSeed;
@@ -48,21 +50,29 @@ class FlinkSessionClusterIT {
     Result started = run(concat(cluster, "start", "--rest-port", String.valueOf(restPort)));
     assertThat(started.output(), started.code(), is(0));
     try {
+      String rest = "http://127.0.0.1:" + restPort;
+      List<String> finished = new ArrayList<>();
       for (String pipeline : List.of("ecommerce-integration-usage", "ecommerce-sending-stats")) {
-        Result submitted =
-            run(List.of(
+        Process submission =
+            start(List.of(
                 "java", "-jar", BUNDLE.toString(), pipeline,
                 "--runner=FlinkRunner", "--flinkMaster=127.0.0.1:" + restPort, "--filesToStage=" + BUNDLE,
                 "--parallelism=2", "--sourceJdbcUrl=" + source, "--outputRoot=" + temp.resolve("cluster"),
-                "--runDate=" + RUN_DATE));
-        assertThat(submitted.output(), submitted.code(), is(0));
+                "--runDate=" + RUN_DATE), temp.resolve(pipeline + ".log"));
+        // Followed through the REST API, as an operator's tooling would: the new job, until it ends.
+        JsonNode job = awaitNewJobEnded(rest, finished, submission);
+        assertThat(job.toString(), job.path("state").asText(), is("FINISHED"));
+        finished.add(job.path("jid").asText());
+        assertThat("the ledger's counters are the job's metrics",
+            get(rest + "/jobs/" + job.path("jid").asText() + "/accumulators"), containsString("etl.ledger"));
+        assertThat(submission.waitFor(2, TimeUnit.MINUTES), is(true));
+        String output = java.nio.file.Files.readString(temp.resolve(pipeline + ".log"));
+        System.err.println(output);
+        assertThat(output, submission.exitValue(), is(0));
         Launch direct =
             Launch.of(pipeline, "--sourceJdbcUrl=" + source, "--outputRoot=" + temp.resolve("direct"), "--runDate=" + RUN_DATE);
         assertThat(direct.err(), direct.exitCode(), is(0));
       }
-      String jobs = get("http://127.0.0.1:" + restPort + "/jobs/overview");
-      assertThat(jobs, containsString("\"state\":\"FINISHED\""));
-      assertThat(jobs.split("\"state\":\"FINISHED\"", -1).length - 1, is(2));
 
       for (String dataset : List.of("integration_usage_daily/*", "sending_stats_30d")) {
         assertThat(dataset, rows(temp.resolve("cluster"), dataset), equalTo(rows(temp.resolve("direct"), dataset)));
@@ -92,6 +102,28 @@ class FlinkSessionClusterIT {
     String text = new String(output, StandardCharsets.UTF_8);
     System.err.println("$ " + String.join(" ", command) + "\n" + text);
     return new Result(process.exitValue(), text);
+  }
+
+  private Process start(List<String> command, Path log) throws IOException {
+    return new ProcessBuilder(command).directory(ROOT.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+  }
+
+  /** Polls /jobs/overview until a job not in {@code seen} reaches a terminal state. */
+  private static JsonNode awaitNewJobEnded(String rest, List<String> seen, Process submission) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+    while (System.nanoTime() < deadline) {
+      for (JsonNode job : Json.MAPPER.readTree(get(rest + "/jobs/overview")).path("jobs")) {
+        String state = job.path("state").asText();
+        if (!seen.contains(job.path("jid").asText()) && List.of("FINISHED", "FAILED", "CANCELED").contains(state)) {
+          return job;
+        }
+      }
+      if (!submission.isAlive() && submission.exitValue() != 0) {
+        throw new AssertionError("the submission ended with exit " + submission.exitValue() + " before its job ended");
+      }
+      Thread.sleep(500);
+    }
+    throw new AssertionError("no new job ended within 5 minutes: " + get(rest + "/jobs/overview"));
   }
 
   private static String get(String url) throws IOException, InterruptedException {

@@ -27,6 +27,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.beam.sdk.Pipeline;
@@ -144,7 +147,7 @@ public final class Launcher {
         err.println(definition.name() + ": " + note);
         notes.add(note);
       }
-      PipelineResult result = pipeline.run();
+      PipelineResult result = runWithHeartbeat(definition.name(), pipeline, startedAt, options);
       PipelineResult.State state = waitReportingProgress(definition.name(), result, startedAt, options);
       stages.putAll(LedgerMetrics.stages(result));
       for (String note : LedgerMetrics.notes(result)) {
@@ -226,6 +229,33 @@ public final class Launcher {
    * ledger counts so far (runners that run the job inside {@code run()}, like Flink batch, have
    * finished by the time this is called and print nothing).
    */
+  /**
+   * Runs the pipeline. Runners whose run() returns only when the job ends (Flink in batch mode)
+   * report no counts until then, so while run() blocks a line says the run is alive; the counts
+   * follow when it ends (and are live in the Flink web UI).
+   */
+  private PipelineResult runWithHeartbeat(String name, Pipeline pipeline, Instant startedAt, EtlOptions options) {
+    int interval = options.getProgressIntervalSeconds();
+    if (interval <= 0) {
+      return pipeline.run();
+    }
+    ScheduledExecutorService heartbeat =
+        Executors.newSingleThreadScheduledExecutor(task -> {
+          Thread thread = new Thread(task, "progress-" + name);
+          thread.setDaemon(true);
+          return thread;
+        });
+    heartbeat.scheduleAtFixedRate(
+        () -> err.printf("%s: running %d s (%s reports rows when the job ends)%n", name,
+            java.time.Duration.between(startedAt, Instant.now()).toSeconds(), options.getRunner().getSimpleName()),
+        interval, interval, TimeUnit.SECONDS);
+    try {
+      return pipeline.run();
+    } finally {
+      heartbeat.shutdownNow();
+    }
+  }
+
   private PipelineResult.State waitReportingProgress(
       String pipeline, PipelineResult result, Instant startedAt, EtlOptions options) {
     int interval = options.getProgressIntervalSeconds();
