@@ -187,6 +187,36 @@ class AppstoreDailyTest {
   }
 
   @Test
+  void dailyAndVerifyOnFlinkLocalGiveWhatTheDirectRunnerGives() throws Exception {
+    try (FakeAppStoreConnect asc = fake()) {
+      for (String runner : List.of("direct", "flink")) {
+        List<String> args = new java.util.ArrayList<>(List.of("appstore-daily", "--appIds=" + APP_A + "," + APP_B,
+            "--ascBaseUrl=" + asc.baseUrl(), "--outputRoot=" + out.resolve(runner), "--runDate=" + TODAY,
+            "--processingDays=3", "--ascRetryDelayMillis=10"));
+        List<String> onRunner = runner.equals("flink")
+            ? List.of("--runner=FlinkRunner", "--flinkMaster=[local]", "--parallelism=2") : List.of();
+        args.addAll(onRunner);
+        Launch daily = Launch.of(args.toArray(String[]::new));
+        assertThat(runner + ": " + daily.err(), daily.exitCode(), is(0));
+        List<String> verify = new java.util.ArrayList<>(List.of("appstore-verify", "--outputRoot=" + out.resolve(runner),
+            "--runDate=" + TODAY, "--startDate=" + TODAY.minusDays(10)));
+        verify.addAll(onRunner);
+        Launch verified = Launch.of(verify.toArray(String[]::new));
+        assertThat(runner + ": " + verified.err(), verified.exitCode(), is(0));
+      }
+      for (String dataset : List.of("downloads", "engagement", "sessions", "installs", "purchases", "performance", "reviews")) {
+        String rows = "SELECT * FROM read_parquet('%s/appstore/curated/" + dataset + "/*/*/*.parquet') ORDER BY ALL";
+        List<List<String>> direct = Parquet.query(rows.formatted(out.resolve("direct")));
+        assertThat(dataset, direct.isEmpty(), is(false));
+        assertThat(dataset, Parquet.query(rows.formatted(out.resolve("flink"))), equalTo(direct));
+      }
+      String checks = "_reports/appstore-verify/" + TODAY + ".json";
+      assertThat(Json.MAPPER.readTree(out.resolve("flink").resolve(checks).toFile()).path("checks"),
+          equalTo(Json.MAPPER.readTree(out.resolve("direct").resolve(checks).toFile()).path("checks")));
+    }
+  }
+
+  @Test
   void stoppedRequestsAreReplacedAndRacesDoNotDuplicate() throws Exception {
     try (FakeAppStoreConnect asc = fake()) {
       String someoneElses = asc.existingRequest(APP_A);
