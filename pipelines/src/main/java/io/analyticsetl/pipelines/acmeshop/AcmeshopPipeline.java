@@ -140,6 +140,10 @@ public final class AcmeshopPipeline implements EtlPipeline<AcmeshopOptions> {
   public void build(Pipeline pipeline, AcmeshopOptions options, RunContext run) {
     DayRange days = days(options, run.runDate());
     Set<String> jobs = jobs(options);
+    if (options.getSourceSchemaVersion().equals("v1")) {
+      // It may come from ENABLE_V1_SCHEMA rather than the command line: the ledger says which was read.
+      run.note("source layout v1 (legacy) read");
+    }
     AcmeshopSources sources =
         new AcmeshopSources(
             pipeline,

@@ -74,6 +74,7 @@ public class AcmeshopPipelineTest {
     assertThat(runV2.err(), runV2.exitCode(), is(0));
     Launch runV1 = Launch.of(args(v1, "v1", runDate, first, last));
     assertThat(runV1.err(), runV1.exitCode(), is(0));
+    assertThat(RunOutputs.onlyLedger(temp.resolve("v1")).path("notes").toString(), containsString("source layout v1"));
 
     Map<String, List<String>> expected = expected(v2, first, last);
     for (String dataset : OUTPUT_QUERIES.keySet()) {
