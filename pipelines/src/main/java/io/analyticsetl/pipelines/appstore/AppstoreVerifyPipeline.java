@@ -69,12 +69,17 @@ public final class AppstoreVerifyPipeline implements EtlPipeline<AppstoreVerifyP
   /** Why verify's stages pass on none of the curated rows they read (the ledger's filter reason). */
   static final String COUNTED = "counted for the checks";
 
+  /** How far back verify reads curated rows for freshness, at least: an app staler than this drops out. */
+  static final int FRESHNESS_HORIZON_DAYS = 90;
+
   /** Completeness lag in days (contract section 5); purchases follow downloads (both COMMERCE). */
   static final Map<String, Integer> LAG_DAYS =
       Map.of("downloads", 2, "engagement", 3, "sessions", 5, "installs", 5, "performance", 5, "purchases", 2, "reviews", 1);
 
   /** Something verify knows: rows of a day, or a header finding. */
   record Fact(String dataset, long appId, LocalDate day, long rows, String headerFinding) implements Serializable {}
+
+  private static final Fact NOTHING = new Fact("", 0, null, 0, null);
 
   @Override
   public String name() {
@@ -118,11 +123,14 @@ public final class AppstoreVerifyPipeline implements EtlPipeline<AppstoreVerifyP
       datasets.add("reviews");
     }
 
+    // The day before the range (for its first day-over-day change), and far enough back for freshness.
+    LocalDate horizon = run.runDate().minusDays(FRESHNESS_HORIZON_DAYS);
+    LocalDate readFrom = days.first().minusDays(1).isBefore(horizon) ? days.first().minusDays(1) : horizon;
     List<PCollection<Fact>> facts = new ArrayList<>();
     for (String key : datasets) {
       Dataset dataset = key.equals("reviews") ? AppstoreDatasets.REVIEWS : AppleReport.byKey(key).orElseThrow().dataset();
       facts.add(
-          run.readExisting(pipeline, dataset)
+          run.readExisting(pipeline, dataset, readFrom)
               .apply(StageCounters.of("read_" + key).countInspected(COUNTED))
               .apply(
                   "AppDay_" + key,
@@ -144,6 +152,8 @@ public final class AppstoreVerifyPipeline implements EtlPipeline<AppstoreVerifyP
             .apply("RawHeaders", ParDo.of(new RawHeaders(rawRoot, days.first())))
             .setCoder(SerializableCoder.of(Fact.class)));
 
+    // One fact that says nothing, so that the checks run (and fail) when nothing at all is found.
+    facts.add(pipeline.apply("EvenWithNoData", Create.of(NOTHING).withCoder(SerializableCoder.of(Fact.class))));
     PCollectionList.of(facts)
         .apply("AllFacts", Flatten.pCollections())
         .apply("OneReport", WithKeys.of("report"))
@@ -152,7 +162,7 @@ public final class AppstoreVerifyPipeline implements EtlPipeline<AppstoreVerifyP
         .apply("Facts", Values.create())
         .apply(
             "CheckAndReport",
-            ParDo.of(new CheckAndReport(run.outputRoot(), run.runDate(), days, datasets, apps, options.getRowCountBand())));
+            ParDo.of(new CheckAndReport(run.outputRoot(), run.runDate(), days, readFrom, datasets, apps, options.getRowCountBand())));
   }
 
   /** The header of every raw segment processed in the range, compared with Apple's columns. */
@@ -218,11 +228,14 @@ public final class AppstoreVerifyPipeline implements EtlPipeline<AppstoreVerifyP
     private final String outputRoot;
     private final LocalDate runDate;
     private final DayRange days;
+    private final LocalDate readFrom;
     private final List<String> datasets;
     private final Set<Long> apps;
     private final double band;
 
-    CheckAndReport(String outputRoot, LocalDate runDate, DayRange days, List<String> datasets, Set<Long> apps, double band) {
+    CheckAndReport(
+        String outputRoot, LocalDate runDate, DayRange days, LocalDate readFrom, List<String> datasets, Set<Long> apps, double band) {
+      this.readFrom = readFrom;
       this.outputRoot = outputRoot;
       this.runDate = runDate;
       this.days = days;
@@ -236,6 +249,9 @@ public final class AppstoreVerifyPipeline implements EtlPipeline<AppstoreVerifyP
       Map<String, TreeMap<LocalDate, Long>> rows = new TreeMap<>(); // dataset|app -> day -> rows
       Map<String, Map<String, Integer>> headerFindings = new TreeMap<>();
       for (Fact fact : facts) {
+        if (fact.equals(NOTHING)) {
+          continue;
+        }
         if (fact.headerFinding() != null) {
           headerFindings.computeIfAbsent(fact.dataset(), d -> new TreeMap<>()).merge(fact.headerFinding(), 1, Integer::sum);
         } else if (apps.isEmpty() || apps.contains(fact.appId())) {
@@ -247,7 +263,7 @@ public final class AppstoreVerifyPipeline implements EtlPipeline<AppstoreVerifyP
         int lag = LAG_DAYS.getOrDefault(dataset, 2);
         List<String> keys = rows.keySet().stream().filter(k -> k.startsWith(dataset + "|")).toList();
         if (keys.isEmpty()) {
-          checks.add(check("freshness", dataset, null, false, "no curated rows at all"));
+          checks.add(check("freshness", dataset, null, false, "no curated rows since " + readFrom));
         }
         for (String key : keys) {
           long app = Long.parseLong(key.substring(key.indexOf('|') + 1));

@@ -103,5 +103,14 @@ class AppstoreVerifyTest {
     assertThat(stale.exitCode(), is(2));
     assertThat(stale.err(), containsString("freshness downloads"));
     assertThat(failed(report(later)).contains("freshness sessions"), is(true));
+
+    // Half a year later its rows are past the freshness horizon: not read, and the dataset fails as empty.
+    LocalDate muchLater = runDate.plusDays(180);
+    Launch gone = Launch.of("appstore-verify", "--outputRoot=" + root, "--runDate=" + muchLater, "--reports=downloads");
+    assertThat(gone.exitCode(), is(2));
+    assertThat(report(muchLater).path("checks").get(0).path("detail").asText(),
+        is("no curated rows since " + muchLater.minusDays(AppstoreVerifyPipeline.FRESHNESS_HORIZON_DAYS)));
+    RunLedger ledger = RunLedger.fromJson(Files.readString(RunOutputs.ledgerFiles(root, "appstore-verify").get(2)));
+    assertThat(ledger.stages().containsKey("read_downloads") ? ledger.stages().get("read_downloads").read() : 0L, is(0L));
   }
 }
