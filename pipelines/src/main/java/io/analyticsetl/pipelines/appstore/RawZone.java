@@ -33,9 +33,13 @@ final class RawZone {
     return Locations.join(Locations.normalizeRoot(root), AppstoreDatasets.DOMAIN, "raw", report);
   }
 
+  /** The folder of one app's segments of one processing date. */
+  static String segmentFolder(String root, String report, LocalDate processingDate, long appId) {
+    return Locations.join(reportDirectory(root, report), "dt=" + processingDate, "app_id=" + appId);
+  }
+
   static String segmentPath(String root, String report, LocalDate processingDate, long appId, String instanceId, String segmentId) {
-    return Locations.join(
-        reportDirectory(root, report), "dt=" + processingDate, "app_id=" + appId, instanceId + "-" + segmentId + ".tsv.gz");
+    return segmentFolder(root, report, processingDate, appId) + "/" + instanceId + "-" + segmentId + ".tsv.gz";
   }
 
   /**

@@ -1,6 +1,7 @@
 package io.analyticsetl.pipelines.appstore;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.analyticsetl.common.deadletter.DeadLetter;
 import io.analyticsetl.common.ledger.RunSignals;
 import io.analyticsetl.common.ledger.StageCounters;
@@ -15,6 +16,7 @@ import java.util.HexFormat;
 import java.util.List;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
+import org.apache.beam.sdk.io.fs.ResourceId;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.TupleTag;
@@ -116,6 +118,13 @@ final class SegmentDownloads {
 
     @ProcessElement
     public void process(@Element InstanceRef instance, MultiOutputReceiver out) throws IOException {
+      if (landedFromAnotherInstance(instance)) {
+        // A snapshot's and an ONGOING request's instances of one processing date hold the same
+        // rows: landing both would count them twice.
+        RunSignals.note(instance.report() + " processing dates already landed from another request's instance were kept");
+        RunSignals.workDone();
+        return;
+      }
       for (JsonNode segment : client.getAll("/v1/analyticsReportInstances/" + instance.instanceId() + "/segments")) {
         stage.read();
         String segmentId = segment.path("id").asText();
@@ -151,7 +160,7 @@ final class SegmentDownloads {
           stage.deadLettered();
           out.get(FAILED).output(
               DeadLetter.of(stage.stage(), "segment " + segmentId + " of " + instance.report() + " instance " + instance.instanceId(),
-                  segment.toString(), problem + " (after " + ATTEMPTS + " attempts)"));
+                  withoutUrl(segment), problem + " (after " + ATTEMPTS + " attempts)"));
           RunSignals.failRun("segments could not be downloaded and verified");
         }
       }
@@ -176,10 +185,30 @@ final class SegmentDownloads {
       }
     }
 
+    /** Written aside and renamed, so a run that dies half way leaves no partial segment to skip later. */
     private static void write(String path, byte[] bytes) throws IOException {
-      try (WritableByteChannel channel = FileSystems.create(FileSystems.matchNewResource(path, false), "application/gzip")) {
+      ResourceId file = FileSystems.matchNewResource(path, false);
+      ResourceId partial = FileSystems.matchNewResource(path + ".partial", false);
+      try (WritableByteChannel channel = FileSystems.create(partial, "application/gzip")) {
         channel.write(ByteBuffer.wrap(bytes));
       }
+      FileSystems.rename(List.of(partial), List.of(file));
+    }
+
+    private boolean landedFromAnotherInstance(InstanceRef instance) throws IOException {
+      String folder = RawZone.segmentFolder(rawRoot, instance.report(), instance.processingDate(), instance.appId());
+      String prefix = safe(instance.instanceId()) + "-";
+      return FileSystems.match(folder + "/*.tsv.gz", EmptyMatchTreatment.ALLOW).metadata().stream()
+          .anyMatch(file -> !file.resourceId().getFilename().startsWith(prefix));
+    }
+
+    /** The segment as listed, less its pre-signed URL (whose signature is a credential). */
+    private static String withoutUrl(JsonNode segment) {
+      JsonNode copy = segment.deepCopy();
+      if (copy.path("attributes") instanceof ObjectNode attributes) {
+        attributes.remove("url");
+      }
+      return copy.toString();
     }
 
     /** Ids become file names: keep them to safe characters. */

@@ -271,6 +271,8 @@ class AppstoreDailyTest {
       var letters = RunOutputs.deadLetters(second, "appstore-daily", TODAY);
       assertThat(letters.size(), is(1));
       assertThat(letters.get(0).get("error").asText(), containsString("segment checksum"));
+      assertThat("the listing is kept, its pre-signed URL is not", letters.get(0).get("record").asText(),
+          org.hamcrest.Matchers.allOf(containsString("checksum"), org.hamcrest.Matchers.not(containsString("X-Amz-Signature"))));
       assertThat(Files.isDirectory(second.resolve("appstore/curated/performance")), is(true));
     }
   }
@@ -313,6 +315,37 @@ class AppstoreDailyTest {
       assertThat(
           registry.path("apps").path(String.valueOf(APP_A)).path("snapshot_request_id").asText(),
           is(asc.requests().stream().filter(r -> r.appId() == APP_A && r.accessType().equals("ONE_TIME_SNAPSHOT")).findFirst().orElseThrow().id()));
+    }
+  }
+
+  @Test
+  void aBackfillLaterThanTheDailyRunsDoesNotLandTheirProcessingDatesAgainFromItsSnapshot() throws Exception {
+    try (FakeAppStoreConnect asc = fake()) {
+      Launch daily = daily(asc, "--reports=downloads");
+      assertThat(daily.err(), daily.exitCode(), is(0));
+      // Forty days on, those processing dates are past retention: the backfill lists them from a
+      // snapshot, whose instances have other ids but the same rows.
+      LocalDate first = TODAY.minusDays(4);
+      LocalDate last = TODAY.minusDays(1);
+      Launch backfill = Launch.of("appstore-backfill", "--appIds=" + APP_A + "," + APP_B, "--ascBaseUrl=" + asc.baseUrl(),
+          "--outputRoot=" + out, "--runDate=" + TODAY.plusDays(40), "--startDate=" + first, "--endDate=" + last,
+          "--reports=downloads", "--ascRetryDelayMillis=10");
+      assertThat(backfill.err(), backfill.exitCode(), is(0));
+      Map<String, Long> expected = new TreeMap<>();
+      expected(AppleReportFiles.Report.DOWNLOADS, TODAY.minusDays(30), TODAY).forEach((key, value) -> {
+        LocalDate day = LocalDate.parse(key.substring(key.indexOf('|') + 1));
+        if (!day.isBefore(first) && !day.isAfter(last)) {
+          expected.put(key, value);
+        }
+      });
+      Map<String, Long> inRange = new TreeMap<>();
+      curated("downloads", "total_downloads").forEach((key, value) -> {
+        if (expected.containsKey(key)) {
+          inRange.put(key, value);
+        }
+      });
+      assertThat("no day counted twice", inRange, equalTo(expected));
+      assertThat(backfill.err(), containsString("already landed from another request's instance were kept"));
     }
   }
 

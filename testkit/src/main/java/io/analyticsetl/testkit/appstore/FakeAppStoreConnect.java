@@ -429,15 +429,19 @@ public final class FakeAppStoreConnect implements AutoCloseable {
     return node;
   }
 
-  /** Instance ids carry what the fake needs to regenerate them: report, app, processing date. */
-  private record InstanceKey(AppleReportFiles.Report report, long appId, LocalDate processingDate) {
+  /**
+   * Instance ids carry what the fake needs to regenerate them: report, app, processing date, and
+   * whether a snapshot request made it (Apple's ids differ per request; the data are the same).
+   */
+  private record InstanceKey(AppleReportFiles.Report report, long appId, LocalDate processingDate, boolean snapshot) {
     String id() {
-      return report.key + "~" + appId + "~" + processingDate;
+      return report.key + "~" + appId + "~" + processingDate + (snapshot ? "~snapshot" : "");
     }
 
     static InstanceKey parse(String id) {
       String[] p = id.split("~");
-      return new InstanceKey(AppleReportFiles.Report.valueOf(p[0].toUpperCase()), Long.parseLong(p[1]), LocalDate.parse(p[2]));
+      return new InstanceKey(
+          AppleReportFiles.Report.valueOf(p[0].toUpperCase()), Long.parseLong(p[1]), LocalDate.parse(p[2]), p.length > 3);
     }
   }
 
@@ -469,7 +473,7 @@ public final class FakeAppStoreConnect implements AutoCloseable {
         if (processingFilter != null && !List.of(processingFilter.split(",")).contains(processing.toString())) {
           continue;
         }
-        InstanceKey key = new InstanceKey(def.generator(), request.appId(), processing);
+        InstanceKey key = new InstanceKey(def.generator(), request.appId(), processing, request.accessType().equals("ONE_TIME_SNAPSHOT"));
         ObjectNode instance = JSON.createObjectNode().put("type", "analyticsReportInstances").put("id", key.id());
         instance.putObject("attributes").put("granularity", "DAILY").put("processingDate", processing.toString());
         data.add(instance);
