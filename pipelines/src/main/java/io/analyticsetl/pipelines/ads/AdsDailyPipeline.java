@@ -272,6 +272,12 @@ public final class AdsDailyPipeline implements EtlPipeline<AdsOptions> {
                 performance.apply("KeyFinal", WithKeys.of((Row r) -> r.getString("platform")))
                     .setCoder(KvCoder.of(StringUtf8Coder.of(), SchemaCoder.of(AD_PERFORMANCE_DAILY.beamSchema()))))
             .and(invalidTag, refused.setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of())))
+            // Every platform the run asked, so one that delivered nothing at all is reported (as not timely).
+            .and(new TupleTag<String>(),
+                extracted.getPipeline()
+                    .apply("PlatformsAsked", Create.of(new ArrayList<>(windows.keySet())).withCoder(StringUtf8Coder.of()))
+                    .apply("KeyAsked", WithKeys.of((String platform) -> platform))
+                    .setCoder(KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of())))
             .apply("ByPlatform", CoGroupByKey.create())
             .apply("Checks", ParDo.of(new QualityReport.Check(extractedTag, finalTag, invalidTag, run.runDate(), run.runId(), windows)))
             .setRowSchema(AD_QUALITY_REPORT.beamSchema());

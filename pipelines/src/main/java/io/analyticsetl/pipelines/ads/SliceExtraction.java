@@ -27,7 +27,8 @@ import org.apache.beam.sdk.values.TupleTag;
  * Extracts one account slice. Its pages are kept as received under
  * {@code <outputRoot>/ads/raw/<platform>/dt=<runDate>/account=<id>/<from>_<to>.jsonl}, which is also
  * the checkpoint: a rerun of the same day reads a finished slice from there instead of the API,
- * so a failed run resumes where it stopped. A spent quota stops the slice until the next run (a
+ * so a failed run resumes where it stopped (a slice that reaches the run date, still changing, is
+ * asked for again and its file replaced). A spent quota stops the slice until the next run (a
  * note in the ledger); refused credentials or a request the platform keeps refusing fail the run
  * after everything else is written.
  */
@@ -59,7 +60,10 @@ final class SliceExtraction extends DoFn<AccountSlice, Row> {
     StageCounters stage = StageCounters.of("read_" + slice.platform().option());
     String path = checkpoint(outputRoot, runDate, slice);
     List<String> pages;
-    if (!FileSystems.match(path, EmptyMatchTreatment.ALLOW).metadata().isEmpty()) {
+    // A slice reaching the run date itself (the hourly cadence's today) is still changing: an
+    // earlier run's pages of it are kept as received, but every run asks again.
+    boolean settled = slice.to().isBefore(runDate);
+    if (settled && !FileSystems.match(path, EmptyMatchTreatment.ALLOW).metadata().isEmpty()) {
       pages = read(path);
       RunSignals.note(slice.platform().option() + " slices resumed from their checkpoint");
     } else {

@@ -3,8 +3,10 @@ package io.analyticsetl.pipelines.ads;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.not;
 
 import com.google.api.services.bigquery.model.TableReference;
 import com.google.cloud.bigquery.storage.v1.BigDecimalByteStringEncoder;
@@ -366,6 +368,14 @@ class AdsDailyTest {
       assertThat(hourly.err(), hourly.exitCode(), is(0));
       assertThat(query("ad_performance_daily", "ad_id, date::text"), equalTo(List.of(
           List.of("t1", "2026-05-09"), List.of("t1", "2026-05-10"), List.of("t2", "2026-05-09"), List.of("t2", "2026-05-10"))));
+
+      // The next hour: today is still filling up, so the slice is asked for again, not replayed.
+      int calls = fake.calls("tiktok /open_api/v1.3/report/integrated/get/");
+      Launch nextHour = run(fake, RUN_DATE, "--cadence=hourly", "--accounts=tiktok:7001");
+      assertThat(nextHour.err(), nextHour.exitCode(), is(0));
+      assertThat(fake.calls("tiktok /open_api/v1.3/report/integrated/get/"), greaterThan(calls));
+      assertThat(nextHour.err(), not(containsString("resumed from their checkpoint")));
+      assertThat(query("ad_performance_daily", "count(*)::text"), equalTo(List.of(List.of("4"))));
     }
   }
 
@@ -433,6 +443,15 @@ class AdsDailyTest {
       assertThat(gated.exitCode(), is(1));
       assertThat(gated.err(), containsString("ad quality checks failed"));
       assertThat(Files.exists(out.resolve("gated/_reports/ads-quality/" + RUN_DATE.plusDays(1) + ".html")), is(true));
+
+      // Google's quota is spent: it delivers nothing at all, and the report still names it as stale.
+      fake.googleQuotaSpent(true);
+      Launch spent = run(fake, RUN_DATE.plusDays(1), "--platforms=google_ads", "--outputRoot=" + out.resolve("spent"));
+      assertThat(spent.err(), spent.exitCode(), is(0));
+      assertThat(
+          Parquet.query("SELECT platform, passed::text, detail FROM read_parquet('" + out.resolve("spent")
+              + "/ads/ad_quality_report/*/*.parquet') WHERE metric = 'days_behind_yesterday'"),
+          equalTo(List.of(List.of("GOOGLE_ADS", "false", "no rows"))));
     }
   }
 }
