@@ -12,6 +12,7 @@ import dev.failsafe.Failsafe;
 import dev.failsafe.FailsafeException;
 import dev.failsafe.RetryPolicy;
 import io.analyticsetl.common.json.Json;
+import io.analyticsetl.common.ledger.RunSignals;
 import io.analyticsetl.common.run.EtlFailure;
 import io.analyticsetl.common.secrets.Secret;
 import java.io.IOException;
@@ -89,6 +90,22 @@ final class AppStoreConnectClient implements Serializable {
       return status;
     }
 
+    /** Refused credentials or role: every app would fail the same way, so the run stops at once. */
+    boolean credentials() {
+      return status == 401 || status == 403;
+    }
+
+    /**
+     * One app's step failed for good (after the retries): the run goes on with the other apps and
+     * fails once everything else is written. Refused credentials stop the run instead.
+     */
+    void failOnly(String step, long appId) {
+      if (credentials()) {
+        throw this;
+      }
+      RunSignals.failRun("App Store Connect: " + step + " of app " + appId + " failed: " + getMessage());
+    }
+
     String code() {
       return code;
     }
@@ -156,6 +173,7 @@ final class AppStoreConnectClient implements Serializable {
    */
   byte[] download(String url) {
     return retrying(
+        "a segment download",
         () -> {
           HttpResponse<byte[]> response =
               client()
@@ -177,6 +195,7 @@ final class AppStoreConnectClient implements Serializable {
 
   private JsonNode send(String method, String url, String body) {
     return retrying(
+        method + " " + URI.create(url).getPath(),
         () -> {
           HttpRequest.Builder request =
               HttpRequest.newBuilder(URI.create(url))
@@ -215,7 +234,8 @@ final class AppStoreConnectClient implements Serializable {
     T call() throws IOException, InterruptedException;
   }
 
-  private <T> T retrying(Call<T> call) {
+  /** Runs the call, retried with backoff and jitter on 429, 5xx and timeouts; {@code what} names it in a failure. */
+  private <T> T retrying(String what, Call<T> call) {
     RetryPolicy<T> policy =
         RetryPolicy.<T>builder()
             .handle(Transient.class, HttpTimeoutException.class, java.net.ConnectException.class, IOException.class)
@@ -225,17 +245,21 @@ final class AppStoreConnectClient implements Serializable {
             .build();
     try {
       return Failsafe.with(policy).get(call::call);
+    } catch (Transient t) { // Failsafe rethrows unchecked exceptions as they are
+      throw gaveUp(what, t);
     } catch (FailsafeException e) {
       Throwable cause = e.getCause();
       if (cause instanceof Transient t) {
-        throw new ApiException(t.status, "GAVE_UP",
-            "App Store Connect kept answering HTTP " + t.status + " after " + maxRetries + " retries"
-                + (t.status == 429 ? " (rate limit; " + rateLimitRemaining + " requests left this hour)" : ""));
+        throw gaveUp(what, t);
       }
-      throw new ApiException(0, "UNREACHABLE", "App Store Connect at " + baseUrl + " is unreachable: " + cause);
-    } catch (Transient t) {
-      throw new ApiException(t.status, "GAVE_UP", "App Store Connect answered HTTP " + t.status);
+      throw new ApiException(0, "UNREACHABLE", "App Store Connect at " + baseUrl + " is unreachable (" + what + "): " + cause);
     }
+  }
+
+  private ApiException gaveUp(String what, Transient t) {
+    return new ApiException(t.status, "GAVE_UP",
+        "App Store Connect kept answering HTTP " + t.status + " to " + what + " after " + maxRetries + " retries"
+            + (t.status == 429 ? " (rate limit; " + rateLimitRemaining + " requests left this hour by X-Rate-Limit)" : ""));
   }
 
   private void readRateLimit(String header) {

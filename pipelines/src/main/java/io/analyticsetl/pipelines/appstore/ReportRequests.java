@@ -60,6 +60,14 @@ final class ReportRequests {
 
     @ProcessElement
     public void process(@Element Long app, OutputReceiver<Entry> out) {
+      try {
+        ensure(app, out);
+      } catch (AppStoreConnectClient.ApiException e) {
+        e.failOnly("the report request", app);
+      }
+    }
+
+    private void ensure(long app, OutputReceiver<Entry> out) {
       List<JsonNode> existing = listed(app);
       JsonNode active = existing.stream().filter(r -> !stopped(r)).findFirst().orElse(null);
       if (active != null) {

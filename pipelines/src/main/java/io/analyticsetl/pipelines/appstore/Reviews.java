@@ -108,23 +108,30 @@ final class Reviews {
         checkpoint = checkpoint == null || newest.isAfter(checkpoint) ? newest : checkpoint;
       }
       String folder = rawFolder(rawRoot, processingDate, appId);
-      JsonNode appResource = client.get("/v1/apps/" + appId);
-      write(folder + "/" + runId + "-app.json", appResource.toString());
-      String appName = appResource.path("data").path("attributes").path("name").asText("");
       Map<String, Row> rows = new java.util.LinkedHashMap<>();
-      AtomicInteger pageNumber = new AtomicInteger();
-      Instant after = checkpoint;
-      client.getPagesWhile(
-          "/v1/apps/" + appId + "/customerReviews?sort=-createdDate&include=response",
-          page -> {
-            try {
-              write(folder + "/" + runId + "-page-" + pageNumber.incrementAndGet() + ".json", page.toString());
-            } catch (IOException e) {
-              throw new java.io.UncheckedIOException(e);
-            }
-            rows(page, appId, appName, processingDate, after, rows);
-            return allNewer(page, after);
-          });
+      try {
+        JsonNode appResource = client.get("/v1/apps/" + appId);
+        write(folder + "/" + runId + "-app.json", appResource.toString());
+        String appName = appResource.path("data").path("attributes").path("name").asText("");
+        AtomicInteger pageNumber = new AtomicInteger();
+        Instant after = checkpoint;
+        client.getPagesWhile(
+            "/v1/apps/" + appId + "/customerReviews?sort=-createdDate&include=response",
+            page -> {
+              try {
+                write(folder + "/" + runId + "-page-" + pageNumber.incrementAndGet() + ".json", page.toString());
+              } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+              }
+              rows(page, appId, appName, processingDate, after, rows);
+              return allNewer(page, after);
+            });
+      } catch (AppStoreConnectClient.ApiException e) {
+        // None of the app's new reviews are upserted: the newest alone would move the checkpoint past
+        // the ones the failed pages held. The next run asks for all of them again.
+        e.failOnly("fetching customer reviews", appId);
+        return;
+      }
       for (Row row : rows.values()) {
         stage.read();
         stage.written();

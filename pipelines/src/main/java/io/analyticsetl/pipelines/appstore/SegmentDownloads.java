@@ -50,7 +50,14 @@ final class SegmentDownloads {
 
     @ProcessElement
     public void process(@Element KV<Long, String> request, OutputReceiver<ReportRef> out) {
-      for (JsonNode report : client.getAll("/v1/analyticsReportRequests/" + request.getValue() + "/reports")) {
+      List<JsonNode> reports;
+      try {
+        reports = client.getAll("/v1/analyticsReportRequests/" + request.getValue() + "/reports");
+      } catch (AppStoreConnectClient.ApiException e) {
+        e.failOnly("listing the reports", request.getKey());
+        return;
+      }
+      for (JsonNode report : reports) {
         String name = report.path("attributes").path("name").asText();
         for (String key : reportKeys) {
           AppleReport wanted = AppleReport.byKey(key).orElseThrow();
@@ -85,8 +92,14 @@ final class SegmentDownloads {
         return;
       }
       LocalDate newest = null;
-      for (JsonNode instance :
-          client.getAll("/v1/analyticsReports/" + report.reportId() + "/instances?filter%5Bgranularity%5D=DAILY")) {
+      List<JsonNode> instances;
+      try {
+        instances = client.getAll("/v1/analyticsReports/" + report.reportId() + "/instances?filter%5Bgranularity%5D=DAILY");
+      } catch (AppStoreConnectClient.ApiException e) {
+        e.failOnly("listing the " + report.report() + " instances", report.appId());
+        return;
+      }
+      for (JsonNode instance : instances) {
         LocalDate processing = LocalDate.parse(instance.path("attributes").path("processingDate").asText());
         newest = newest == null || processing.isAfter(newest) ? processing : newest;
         if (!processing.isBefore(first) && !processing.isAfter(last)) {
@@ -125,7 +138,15 @@ final class SegmentDownloads {
         RunSignals.workDone();
         return;
       }
-      for (JsonNode segment : client.getAll("/v1/analyticsReportInstances/" + instance.instanceId() + "/segments")) {
+      List<JsonNode> segments;
+      try {
+        segments = client.getAll("/v1/analyticsReportInstances/" + instance.instanceId() + "/segments");
+      } catch (AppStoreConnectClient.ApiException e) {
+        e.failOnly("listing the segments of " + instance.report() + " instance " + instance.instanceId(), instance.appId());
+        RunSignals.workDone();
+        return;
+      }
+      for (JsonNode segment : segments) {
         stage.read();
         String segmentId = segment.path("id").asText();
         String path =
@@ -138,7 +159,15 @@ final class SegmentDownloads {
         JsonNode current = segment;
         for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
           if (attempt > 1) {
-            current = client.get("/v1/analyticsReportSegments/" + segmentId).path("data"); // a fresh pre-signed URL
+            try {
+              current = client.get("/v1/analyticsReportSegments/" + segmentId).path("data"); // a fresh pre-signed URL
+            } catch (AppStoreConnectClient.ApiException e) {
+              if (e.credentials()) {
+                throw e;
+              }
+              problem = "listing the segment again failed: " + e.getMessage();
+              break;
+            }
           }
           JsonNode attributes = current.path("attributes");
           byte[] bytes;

@@ -374,6 +374,31 @@ class AppstoreDailyTest {
   }
 
   @Test
+  void aRateLimitThatNeverLiftsSaysWhichCallGaveUpAndWhatIsLeft() throws Exception {
+    try (FakeAppStoreConnect asc = fake()) {
+      asc.failNextWithTooManyRequests(1000);
+      Launch run = daily(asc, "--ascMaxRetries=2");
+      assertThat(run.exitCode(), is(1));
+      assertThat(run.err(), containsString("App Store Connect kept answering HTTP 429 to GET /v1/"));
+      assertThat(run.err(), containsString("after 2 retries (rate limit;"));
+    }
+  }
+
+  @Test
+  void anAppTheApiKeepsFailingForFailsAloneAfterTheOtherAppsAreWritten() throws Exception {
+    try (FakeAppStoreConnect asc = fake()) {
+      asc.breakInstancesOf(APP_A);
+      Launch run = daily(asc, "--reports=downloads", "--ascMaxRetries=1");
+      assertThat(run.exitCode(), is(1));
+      assertThat(run.err(), containsString("listing the downloads instances of app " + APP_A + " failed"));
+      Map<String, Long> curated = curated("downloads", "total_downloads");
+      Map<String, Long> expected = new TreeMap<>(expected(AppleReportFiles.Report.DOWNLOADS, TODAY.minusDays(2), TODAY));
+      expected.keySet().removeIf(key -> key.startsWith(APP_A + "|"));
+      assertThat(curated, equalTo(expected));
+    }
+  }
+
+  @Test
   void aRejectedKeyIsOneLineNamingWhatToCheck() throws Exception {
     try (FakeAppStoreConnect asc = fake()) {
       Launch run = daily(asc, "--ascKeyIdEnv=ASC_ISSUER_ID");

@@ -32,6 +32,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -80,6 +81,7 @@ public final class FakeAppStoreConnect implements AutoCloseable {
   private final Map<Long, String> apps;
   private final LocalDate today;
   private volatile Instant reviewsCutoff;
+  private final Set<Long> brokenApps = ConcurrentHashMap.newKeySet();
   private final int rowsPerDay;
   private final Clock clock;
   private final Map<String, Request> requests = new ConcurrentHashMap<>();
@@ -138,6 +140,11 @@ public final class FakeAppStoreConnect implements AutoCloseable {
   /** The next {@code n} API calls answer 500. */
   public void failNextWithServerError(int n) {
     serverErrors.set(n);
+  }
+
+  /** Listing the report instances of this app answers 500, every time. */
+  public void breakInstancesOf(long appId) {
+    brokenApps.add(appId);
   }
 
   /** The next {@code n} downloads are cut short. */
@@ -463,6 +470,10 @@ public final class FakeAppStoreConnect implements AutoCloseable {
     ReportDef def = CATALOG.stream().filter(d -> d.number() == number).findFirst().orElse(null);
     if (request == null || def == null) {
       error(exchange, 404, "NOT_FOUND", "The specified resource does not exist", "There is no resource of type 'analyticsReports' with id '" + reportId + "'");
+      return;
+    }
+    if (brokenApps.contains(request.appId())) {
+      error(exchange, 500, "UNEXPECTED_ERROR", "An unexpected error occurred.", "The server encountered an error.");
       return;
     }
     List<JsonNode> data = new ArrayList<>();
