@@ -17,6 +17,7 @@ import io.analyticsetl.testkit.Sql;
 import io.analyticsetl.testkit.appstore.AppleReportFiles;
 import io.analyticsetl.testkit.appstore.AppleReportFiles.Report;
 import io.analyticsetl.testkit.appstore.AppleReportFiles.Variant;
+import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -56,19 +57,24 @@ class AppstoreCurateTest {
   }
 
   /** Per (app, day): the sum of the main count over the rows of the latest instance holding the day. */
+  /** The newest landed processing date holding the day (Apple's restatement rule), or null. */
+  private static LocalDate latestProcessing(Report report, long app, LocalDate day, Map<String, LocalDate> suppressed) {
+    for (int p = PROCESSING_DAYS - 1; p >= 0; p--) {
+      LocalDate processing = FIRST_PROCESSING.plusDays(p);
+      boolean holds = AppleReportFiles.metricDays(report, processing).contains(day);
+      boolean hidden = processing.equals(suppressed.get(report.key + "/" + app + "/" + day));
+      if (holds && !hidden) {
+        return processing;
+      }
+    }
+    return null;
+  }
+
   private static Map<String, Long> expectedTotals(Report report, LocalDate first, LocalDate last, Map<String, LocalDate> suppressed) {
     Map<String, Long> totals = new TreeMap<>();
     for (long app : APPS) {
       for (LocalDate day = first; !day.isAfter(last); day = day.plusDays(1)) {
-        LocalDate latest = null;
-        for (int p = PROCESSING_DAYS - 1; p >= 0 && latest == null; p--) {
-          LocalDate processing = FIRST_PROCESSING.plusDays(p);
-          boolean holds = AppleReportFiles.metricDays(report, processing).contains(day);
-          boolean hidden = processing.equals(suppressed.get(report.key + "/" + app + "/" + day));
-          if (holds && !hidden) {
-            latest = processing;
-          }
-        }
+        LocalDate latest = latestProcessing(report, app, day, suppressed);
         if (latest == null) {
           continue;
         }
@@ -80,6 +86,24 @@ class AppstoreCurateTest {
       }
     }
     return totals;
+  }
+
+  /** One of contract section 5's sample queries, unchanged, over a view of the curated Parquet: key columns joined by |, value. */
+  private Map<String, String> sampleQuery(String dataset, String query) {
+    Map<String, BigDecimal> result = new TreeMap<>();
+    for (List<String> row : Parquet.query("CREATE VIEW curated_" + dataset + " AS SELECT * FROM read_parquet('" + root
+        + "/appstore/curated/" + dataset + "/*/*/*.parquet'); " + query)) {
+      result.put(String.join("|", row.subList(0, row.size() - 1)), new BigDecimal(row.get(row.size() - 1)));
+    }
+    return plain(result);
+  }
+
+  /** Values compared as numbers to 6 places (proceeds_usd is a DOUBLE by the contract, so sums carry float noise). */
+  private static Map<String, String> plain(Map<String, BigDecimal> values) {
+    Map<String, String> plain = new TreeMap<>();
+    values.forEach((key, value) ->
+        plain.put(key, value.setScale(6, java.math.RoundingMode.HALF_EVEN).stripTrailingZeros().toPlainString()));
+    return plain;
   }
 
   private Map<String, Long> curatedTotals(String dataset, String column) {
@@ -147,13 +171,38 @@ class AppstoreCurateTest {
             "SELECT count(*) FROM read_parquet('" + root + "/appstore/curated/engagement/*/*/*.parquet')"
                 + " WHERE impressions + page_views + taps <> counts OR (event = 'Impression' AND impressions <> counts)"),
         equalTo(List.of(List.of("0"))));
-    // The seeds' sample queries run unchanged.
-    List<List<String>> sample =
-        Parquet.query(
-            "CREATE VIEW curated_downloads AS SELECT * FROM read_parquet('" + root
-                + "/appstore/curated/downloads/*/*/*.parquet');"
-                + " SELECT app_name, metric_date, SUM(total_downloads) FROM curated_downloads GROUP BY 1, 2 ORDER BY 1, 2");
-    assertThat(sample.get(0).get(0), is(AppleReportFiles.appName(APPS[0])));
+    // The seeds' sample queries run unchanged and give what the latest processing dates imply.
+    Map<String, BigDecimal> downloadsByAppDay = new TreeMap<>();
+    Map<String, BigDecimal> proceedsByTerritory = new TreeMap<>();
+    Map<String, BigDecimal> impressionsByApp = new TreeMap<>();
+    for (long app : APPS) {
+      for (LocalDate day = first; !day.isAfter(last); day = day.plusDays(1)) {
+        for (int row = 0; row < ROWS_PER_DAY; row++) {
+          LocalDate downloads = latestProcessing(Report.DOWNLOADS, app, day, Map.of());
+          if (downloads != null) {
+            Map<String, String> v = AppleReportFiles.values(Report.DOWNLOADS, app, day, row, downloads);
+            downloadsByAppDay.merge(v.get("App Name") + "|" + day, new BigDecimal(v.get("Counts")), BigDecimal::add);
+          }
+          LocalDate purchases = latestProcessing(Report.PURCHASES, app, day, Map.of());
+          if (purchases != null) {
+            Map<String, String> v = AppleReportFiles.values(Report.PURCHASES, app, day, row, purchases);
+            proceedsByTerritory.merge(v.get("Territory"), new BigDecimal(v.get("Proceeds in USD")), BigDecimal::add);
+          }
+          LocalDate engagement = latestProcessing(Report.ENGAGEMENT, app, day, Map.of());
+          if (engagement != null) {
+            Map<String, String> v = AppleReportFiles.values(Report.ENGAGEMENT, app, day, row, engagement);
+            BigDecimal impressions = v.get("Event").equals("Impression") ? new BigDecimal(v.get("Counts")) : BigDecimal.ZERO;
+            impressionsByApp.merge(v.get("App Name"), impressions, BigDecimal::add);
+          }
+        }
+      }
+    }
+    assertThat(sampleQuery("downloads", "SELECT app_name, metric_date, SUM(total_downloads) FROM curated_downloads GROUP BY 1,2"),
+        equalTo(plain(downloadsByAppDay)));
+    assertThat(sampleQuery("purchases", "SELECT territory, SUM(proceeds_usd) FROM curated_purchases GROUP BY 1"),
+        equalTo(plain(proceedsByTerritory)));
+    assertThat(sampleQuery("engagement", "SELECT app_name, SUM(impressions) FROM curated_engagement GROUP BY 1"),
+        equalTo(plain(impressionsByApp)));
 
     // Partitions dt=<metric_date>/app_id=<id>, one file each; a rerun replaces them and changes nothing.
     assertThat(Files.isDirectory(root.resolve("appstore/curated/downloads/dt=2026-03-05/app_id=1506886061")), is(true));

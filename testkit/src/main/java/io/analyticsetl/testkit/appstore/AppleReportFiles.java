@@ -119,7 +119,8 @@ public final class AppleReportFiles {
     return bytes.toByteArray();
   }
 
-  static Map<String, String> values(Report report, long appId, LocalDate day, int row, LocalDate processingDate) {
+  /** One row's values by Apple's column names, as {@link #segment} writes them. */
+  public static Map<String, String> values(Report report, long appId, LocalDate day, int row, LocalDate processingDate) {
     long count = count(appId, day, row, processingDate);
     IntFunction<String> pick = n -> String.valueOf(n);
     Map<String, String> v = new LinkedHashMap<>();
