@@ -2,9 +2,10 @@ package io.analyticsetl.pipelines.ads;
 
 import static io.analyticsetl.pipelines.ads.AdsDatasets.AD_PERFORMANCE_DAILY;
 
+import io.analyticsetl.common.ledger.RunSignals;
 import java.math.BigDecimal;
 import java.time.LocalDate;
-import java.util.Iterator;
+import java.util.Comparator;
 import java.util.List;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.ListCoder;
@@ -54,6 +55,12 @@ final class AdPerformance extends PTransform<PCollection<Row>, PCollection<Row>>
         .setRowSchema(AD_PERFORMANCE_DAILY.beamSchema());
   }
 
+  /** Which of an ad's repeated creatives wins, whatever order they arrive in: reruns join the same one. */
+  static final Comparator<Row> NEWEST_CREATIVE =
+      Comparator.comparing((Row c) -> c.getLogicalTypeValue("start_date", LocalDate.class), Comparator.nullsFirst(Comparator.naturalOrder()))
+          .thenComparing(c -> c.getString("headline"), Comparator.nullsFirst(Comparator.naturalOrder()))
+          .thenComparing((Row c) -> c.toString());
+
   private static final class Derive extends DoFn<KV<List<String>, CoGbkResult>, Row> {
     private final TupleTag<Row> adTag;
     private final TupleTag<Row> creativeTag;
@@ -65,8 +72,17 @@ final class AdPerformance extends PTransform<PCollection<Row>, PCollection<Row>>
 
     @ProcessElement
     public void process(@Element KV<List<String>, CoGbkResult> ad, OutputReceiver<Row> out) {
-      Iterator<Row> creatives = ad.getValue().getAll(creativeTag).iterator();
-      Row creative = creatives.hasNext() ? creatives.next() : null;
+      Row creative = null;
+      int versions = 0;
+      for (Row candidate : ad.getValue().getAll(creativeTag)) {
+        versions++;
+        if (creative == null || NEWEST_CREATIVE.compare(candidate, creative) > 0) {
+          creative = candidate;
+        }
+      }
+      if (versions > 1) {
+        RunSignals.note("the creatives export repeats an ad: the row with the latest start_date (then the greatest headline) is joined");
+      }
       for (Row row : ad.getValue().getAll(adTag)) {
         out.output(toPerformance(row, creative));
       }

@@ -5,18 +5,29 @@ import java.util.Optional;
 
 /** The sources of ad data: four ad platforms and the internal creatives export. */
 public enum Platform {
-  META("meta", 28),
-  GOOGLE_ADS("google_ads", 30),
-  TIKTOK("tiktok", 3),
-  AMAZON_ADS("amazon_ads", 3),
-  INTERNAL("internal", 0);
+  // Expected lag: how many days the newest row may trail yesterday before the quality report calls
+  // the platform stale. Each platform has yesterday's first figures within a day (Google ~3 h,
+  // TikTok ~11 h, Amazon 12 h for delivery and 24 h for conversions: reference sections 2-4), so a
+  // daily run one day behind is late but not yet stale.
+  META("meta", 28, 1),
+  GOOGLE_ADS("google_ads", 30, 1),
+  TIKTOK("tiktok", 3, 1),
+  AMAZON_ADS("amazon_ads", 3, 1),
+  INTERNAL("internal", 0, 1);
 
   private final String option;
   private final int defaultLookbackDays;
+  private final int expectedLagDays;
 
-  Platform(String option, int defaultLookbackDays) {
+  Platform(String option, int defaultLookbackDays, int expectedLagDays) {
     this.option = option;
     this.defaultLookbackDays = defaultLookbackDays;
+    this.expectedLagDays = expectedLagDays;
+  }
+
+  /** Days the newest row may trail yesterday before the platform counts as stale. */
+  public int expectedLagDays() {
+    return expectedLagDays;
   }
 
   /** The name used in options (--platforms, --accounts). */

@@ -40,8 +40,6 @@ final class QualityReport {
   static final double NULL_RATE_LIMIT = 0.2;
   static final double INVALID_RATE_LIMIT = 0.01;
   static final double IMPLAUSIBLE_RATE_LIMIT = 0.01;
-  /** Days a platform's newest data may lag behind yesterday. */
-  static final int EXPECTED_LAG_DAYS = 1;
 
   private QualityReport() {}
 
@@ -125,8 +123,11 @@ final class QualityReport {
       out.output(row(name, "uniqueness", "duplicate_natural_keys", duplicates, 0.0, duplicates == 0,
           duplicates + " rows repeat a (account, ad, day) seen before deduplication"));
       long behind = newest == null ? -1 : ChronoUnit.DAYS.between(newest, runDate.minusDays(1));
-      boolean timely = newest != null && behind <= EXPECTED_LAG_DAYS;
-      out.output(row(name, "timeliness", "days_behind_yesterday", behind, (double) EXPECTED_LAG_DAYS, timely,
+      // Rows refused for an unknown platform are grouped under its name; they are judged like the rest.
+      int expectedLag = java.util.Arrays.stream(Platform.values()).filter(p -> p.name().equals(name)).findFirst()
+          .map(Platform::expectedLagDays).orElse(1);
+      boolean timely = newest != null && behind <= expectedLag;
+      out.output(row(name, "timeliness", "days_behind_yesterday", behind, (double) expectedLag, timely,
           newest == null ? "no rows" : "newest day " + newest));
       double implausibleRate = extracted == 0 ? 0 : (double) implausible / extracted;
       out.output(row(name, "accuracy", "implausible_rate", implausibleRate, IMPLAUSIBLE_RATE_LIMIT, implausibleRate <= IMPLAUSIBLE_RATE_LIMIT,
