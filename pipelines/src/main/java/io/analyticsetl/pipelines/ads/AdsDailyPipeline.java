@@ -38,6 +38,7 @@ import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.schemas.SchemaCoder;
 import org.apache.beam.sdk.transforms.Count;
 import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.Distinct;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.GroupByKey;
@@ -45,6 +46,7 @@ import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.Reshuffle;
 import org.apache.beam.sdk.transforms.Values;
+import org.apache.beam.sdk.transforms.View;
 import org.apache.beam.sdk.transforms.Wait;
 import org.apache.beam.sdk.transforms.WithKeys;
 import org.apache.beam.sdk.transforms.join.CoGroupByKey;
@@ -53,6 +55,7 @@ import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.PCollectionView;
 import org.apache.beam.sdk.values.Row;
 import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
@@ -224,7 +227,18 @@ public final class AdsDailyPipeline implements EtlPipeline<AdsOptions> {
             .apply("HistoryAndRun", Flatten.pCollections())
             .setRowSchema(AD_PERFORMANCE_DAILY.beamSchema())
             .apply("CurrentRows", Dedupe.byKey("platform", "account_id", "ad_id", "date").newestBy("extracted_at"));
-    PCollectionTuple features = state.apply("Features", new AdFeatures(firstDay, run.runDate().minusDays(1)));
+    // Only the accounts this run extracted: another platform's (or a stopped account's) days since its
+    // last load are unknown, not days without delivery, and must not become zeros in its features.
+    PCollectionView<List<String>> accountsExtracted =
+        extracted
+            .apply("AccountOfRow", MapElements.into(TypeDescriptors.strings()).via(AdsDailyPipeline::accountKey))
+            .apply("AccountsExtracted", Distinct.create())
+            .apply("AccountsView", View.asList());
+    PCollectionTuple features =
+        state
+            .apply("OfAccountsExtracted", ParDo.of(new OfAccounts(accountsExtracted)).withSideInputs(accountsExtracted))
+            .setRowSchema(AD_PERFORMANCE_DAILY.beamSchema())
+            .apply("Features", new AdFeatures(firstDay, run.runDate().minusDays(1)));
     run.write(AD_FEATURES_DAILY, features.get(AdFeatures.FEATURES));
     run.write(AD_TRAINING_EXAMPLES, features.get(AdFeatures.TRAINING));
 
@@ -290,11 +304,31 @@ public final class AdsDailyPipeline implements EtlPipeline<AdsOptions> {
         .apply("WritePage", ParDo.of(new QualityReport.WritePage(run.outputRoot(), run.runDate(), failRunOnFailedChecks)));
   }
 
+  private static String accountKey(Row row) {
+    return row.getString("platform") + "|" + row.getString("account_id");
+  }
+
   private static String platformOf(DeadLetter letter) {
     try {
       return Json.MAPPER.readTree(letter.record()).path("platform").asText("UNKNOWN");
     } catch (IOException e) {
       return "UNKNOWN";
+    }
+  }
+
+  /** Keeps the rows of the accounts in a side input of {@link #accountKey}s. */
+  private static final class OfAccounts extends DoFn<Row, Row> {
+    private final PCollectionView<List<String>> accounts;
+
+    OfAccounts(PCollectionView<List<String>> accounts) {
+      this.accounts = accounts;
+    }
+
+    @ProcessElement
+    public void process(@Element Row row, OutputReceiver<Row> out, ProcessContext context) {
+      if (context.sideInput(accounts).contains(accountKey(row))) {
+        out.output(row);
+      }
     }
   }
 

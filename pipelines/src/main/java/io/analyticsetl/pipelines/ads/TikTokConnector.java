@@ -8,6 +8,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -16,7 +17,8 @@ import org.apache.beam.sdk.values.Row;
 /**
  * TikTok API for Business, synchronous integrated report at ad level by day ({@code page} /
  * {@code page_size}, at most 30 days per call). Errors come back as HTTP 200 with a non-zero
- * {@code code}: 40100 (rate limited), 50000 and 60001 are retried; 40105 is refused credentials;
+ * {@code code}: 40100 (rate limited), 50000 and 60001 are retried; 40067 (query too large) halves the
+ * days; 40105 is refused credentials;
  * others fail the slice. The report is live: when its total changes between pages, rows have moved
  * and offset paging would skip or repeat some, so the slice is paged again from the start.
  */
@@ -56,7 +58,7 @@ final class TikTokConnector implements AdConnector {
     List<String> pages = new ArrayList<>();
     pages.add(get("/open_api/v1.3/advertiser/info/?advertiser_ids=" + encode("[\"" + slice.accountId() + "\"]")));
     for (int attempt = 1; attempt <= PAGING_ATTEMPTS; attempt++) {
-      List<String> report = reportPages(slice);
+      List<String> report = reportPages(slice.accountId(), slice.from(), slice.to());
       if (report != null) {
         pages.addAll(report);
         pages.addAll(adStatuses(slice));
@@ -100,17 +102,38 @@ final class TikTokConnector implements AdConnector {
     return parts[0].equals("ENABLE") ? "ACTIVE" : "OTHER";
   }
 
-  /** Every page of the slice's report, or null when the total changed between pages. */
-  private List<String> reportPages(AccountSlice slice) {
+  /**
+   * Every page of the report of [from, to], or null when its total changed between pages; the days
+   * are halved while TikTok answers 40067 (query too large), down to single days.
+   */
+  private List<String> reportPages(String accountId, LocalDate from, LocalDate to) {
+    try {
+      return reportPagesAtOnce(accountId, from, to);
+    } catch (AdsApiException e) {
+      if (e.kind() != AdsApiException.Kind.TOO_LARGE || from.equals(to)) {
+        throw e;
+      }
+    }
+    LocalDate middle = from.plusDays(ChronoUnit.DAYS.between(from, to) / 2);
+    List<String> first = reportPages(accountId, from, middle);
+    List<String> second = first == null ? null : reportPages(accountId, middle.plusDays(1), to);
+    if (second == null) {
+      return null;
+    }
+    first.addAll(second);
+    return first;
+  }
+
+  private List<String> reportPagesAtOnce(String accountId, LocalDate from, LocalDate to) {
     List<String> pages = new ArrayList<>();
     long total = -1;
     int totalPages = 1;
     for (int page = 1; page <= totalPages; page++) {
       String body =
-          get("/open_api/v1.3/report/integrated/get/?advertiser_id=" + slice.accountId()
+          get("/open_api/v1.3/report/integrated/get/?advertiser_id=" + accountId
               + "&report_type=BASIC&service_type=AUCTION&data_level=AUCTION_AD"
               + "&dimensions=" + encode("[\"ad_id\",\"stat_time_day\"]") + "&metrics=" + encode(METRICS)
-              + "&start_date=" + slice.from() + "&end_date=" + slice.to() + "&page=" + page + "&page_size=" + pageSize);
+              + "&start_date=" + from + "&end_date=" + to + "&page=" + page + "&page_size=" + pageSize);
       JsonNode pageInfo = Wire.json(body).path("data").path("page_info");
       long pageTotal = pageInfo.path("total_number").asLong(-1);
       if (total >= 0 && pageTotal != total) {
@@ -187,6 +210,7 @@ final class TikTokConnector implements AdConnector {
     return switch (code) {
       case 0 -> null;
       case 40100, 50000, 60001 -> new AdsApiException(AdsApiException.Kind.SLOW_DOWN, message, null);
+      case 40067 -> new AdsApiException(AdsApiException.Kind.TOO_LARGE, message, null);
       case 40105 -> new AdsApiException(AdsApiException.Kind.AUTH,
           "TikTok refused the access token (" + message + "): check the token named by --tiktokAccessTokenEnv", null);
       default -> new AdsApiException(AdsApiException.Kind.BAD_REQUEST, message, null);

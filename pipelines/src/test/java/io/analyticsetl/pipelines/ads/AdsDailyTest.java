@@ -209,6 +209,16 @@ class AdsDailyTest {
             .filter(r -> r.get(0).equals("t1") && r.get(1).equals(day.toString()))
             .toList(),
         equalTo(List.of(List.of("t1", day.toString(), String.valueOf(impressions28)))));
+
+    // A run of TikTok alone the day after: Google's newest day is unknown to it, not a day without
+    // delivery, so no Google features are written for it (they would all be zeros).
+    LocalDate later = next.plusDays(1);
+    try (FakeAdPlatforms fake = FakeAdPlatforms.start(ADS)) {
+      assertThat(run(fake, later, "--lookbackDays=1", "--platforms=tiktok").exitCode(), is(0));
+    }
+    assertThat(query("ad_features_daily", "platform, date::text").stream()
+            .filter(r -> r.get(1).equals(later.minusDays(1).toString())).map(r -> r.get(0)).distinct().toList(),
+        equalTo(List.of("TIKTOK")));
   }
 
   @Test
@@ -339,6 +349,27 @@ class AdsDailyTest {
       assertThat(
           Parquet.query("SELECT " + PERFORMANCE + " FROM read_parquet('" + restless + "/ads/ad_performance_daily/*/*.parquet') ORDER BY ALL"),
           equalTo(expected));
+    }
+  }
+
+  @Test
+  void tiktokHalvesTheDaysOfAReportItCallsTooLarge() throws Exception {
+    try (FakeAdPlatforms fake = FakeAdPlatforms.start(ADS)) {
+      fake.tiktokTooLargeAbove(2);
+      Launch launch = run(fake, RUN_DATE, "--platforms=tiktok");
+      assertThat(launch.err(), launch.exitCode(), is(0));
+      List<List<String>> expected = new ArrayList<>();
+      for (Ad ad : ADS.subList(0, 2)) {
+        for (LocalDate day = RUN_DATE.minusDays(6); day.isBefore(RUN_DATE); day = day.plusDays(1)) {
+          if (!day.isBefore(ad.firstDay()) && !day.isAfter(ad.lastDay())) {
+            expected.add(expected(fake, ad, day));
+          }
+        }
+      }
+      expected.sort((a, b) -> String.join("|", a).compareTo(String.join("|", b)));
+      assertThat(query("ad_performance_daily", PERFORMANCE), equalTo(expected));
+      // Six days: refused, then 3 + 3 refused, then 2 + 1 + 2 + 1 answered.
+      assertThat(fake.calls("tiktok /open_api/v1.3/report/integrated/get/"), is(7));
     }
   }
 

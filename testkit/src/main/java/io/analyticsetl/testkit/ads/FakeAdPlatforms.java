@@ -60,6 +60,7 @@ public final class FakeAdPlatforms implements AutoCloseable {
   private final AtomicInteger googleServerErrors = new AtomicInteger();
   private volatile boolean googleQuotaSpent;
   private volatile boolean tiktokTokenRevoked;
+  private volatile int tiktokTooLargeAboveDays = Integer.MAX_VALUE;
   private final AtomicInteger tiktokRowDrift = new AtomicInteger();
   private volatile int vintage;
   private volatile String duplicateRowOf;
@@ -135,6 +136,11 @@ public final class FakeAdPlatforms implements AutoCloseable {
 
   public void tiktokSystemErrorNext(int n) {
     tiktokSystemErrors.set(n);
+  }
+
+  /** Reports over more than {@code days} days answer 40067 (query too large). */
+  public void tiktokTooLargeAbove(int days) {
+    tiktokTooLargeAboveDays = days;
   }
 
   public void tiktokRevokeToken() {
@@ -276,6 +282,10 @@ public final class FakeAdPlatforms implements AutoCloseable {
       LocalDate end = LocalDate.parse(query.get("end_date"));
       if (ChronoUnit.DAYS.between(start, end) >= 30) {
         tiktokError(exchange, 40002, "The time span cannot exceed 30 days.");
+        return;
+      }
+      if (ChronoUnit.DAYS.between(start, end) + 1 > tiktokTooLargeAboveDays) {
+        tiktokError(exchange, 40067, "The query is too large; please reduce the time range.");
         return;
       }
       List<ObjectNode> rows = new ArrayList<>();
