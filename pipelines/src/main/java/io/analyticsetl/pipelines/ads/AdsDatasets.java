@@ -156,7 +156,7 @@ public final class AdsDatasets {
           .nullableColumn("threshold", DOUBLE, "")
           .column("passed", BOOLEAN, "")
           .nullableColumn("detail", STRING, "")
-          .naturalKey("report_date", "platform", "dimension", "metric")
+          .naturalKey("report_date", "run_id", "platform", "dimension", "metric")
           .partitionedBy("dt", "report_date")
           .writeMode(WriteMode.UPSERT)
           .build();

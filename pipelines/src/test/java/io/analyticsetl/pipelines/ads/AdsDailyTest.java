@@ -374,6 +374,24 @@ class AdsDailyTest {
   }
 
   @Test
+  void aFailingPlatformsCircuitBreakerStopsItsRemainingSlicesAndSparesTheOthers() throws Exception {
+    try (FakeAdPlatforms fake = FakeAdPlatforms.start(ADS)) {
+      fake.googleServerErrorNext(1000);
+      StringBuilder accounts = new StringBuilder("tiktok:7001");
+      for (int i = 0; i < 8; i++) {
+        accounts.append(",google_ads:12345678").append(10 + i);
+      }
+      Launch launch = run(fake, RUN_DATE, "--accounts=" + accounts, "--adsMaxRetries=0");
+      assertThat(launch.exitCode(), is(1));
+      assertThat(launch.err(), containsString("google_ads slices could not be extracted"));
+      assertThat(launch.err(), containsString("google_ads keeps failing; its circuit breaker is open"));
+      // Five failures open the breaker: the other accounts are not asked at all.
+      assertThat(fake.calls("google searchStream") < 8, is(true));
+      assertThat(query("ad_performance_daily", "DISTINCT platform"), equalTo(List.of(List.of("TIKTOK"))));
+    }
+  }
+
+  @Test
   void cadencesChooseTheirDaysAndLookbacksDefaultPerPlatform() {
     AdsOptions options = org.apache.beam.sdk.options.PipelineOptionsFactory.as(AdsOptions.class);
     LocalDate today = LocalDate.of(2026, 5, 10);
