@@ -70,13 +70,13 @@ public final class LocalDemo {
     writeCreatives(creatives, demoAds(runDate));
 
     List<String[]> runs = new ArrayList<>();
-    // A month of App Store data (the fake keeps Apple's 35 days), then the daily run, a replay of
-    // the raw zone, and the checks.
+    // Two months of App Store data (the older instances, past Apple's 35 days, from a one-time
+    // snapshot), then the daily run, a replay of the raw zone, and the checks.
     String[] appstore = {"--appIds=" + appIds, "--ascBaseUrl=" + appStore.baseUrl(), "--outputRoot=" + out, "--runDate=" + runDate};
-    runs.add(concat(new String[] {"appstore-backfill", "--days=30"}, appstore));
+    runs.add(concat(new String[] {"appstore-backfill", "--days=60"}, appstore));
     runs.add(concat(new String[] {"appstore-daily"}, appstore));
-    runs.add(concat(new String[] {"appstore-curate", "--startDate=" + runDate.minusDays(30)}, appstore));
-    runs.add(concat(new String[] {"appstore-verify", "--startDate=" + runDate.minusDays(30)}, appstore));
+    runs.add(concat(new String[] {"appstore-curate", "--startDate=" + runDate.minusDays(60)}, appstore));
+    runs.add(concat(new String[] {"appstore-verify", "--startDate=" + runDate.minusDays(60)}, appstore));
     // A first run a week ago, then today's: the second only adds the days since.
     runs.add(args("ecommerce-integration-usage", ecommerceDb, out, runDate.minusDays(7)));
     runs.add(args("ecommerce-integration-usage", ecommerceDb, out, runDate));
