@@ -45,6 +45,18 @@ final class AdsHttp implements Serializable {
 
   /** Sends the request (built anew for every attempt), returning the successful response. */
   HttpResponse<byte[]> send(java.util.function.Supplier<HttpRequest> request, Classifier classifier) {
+    return execute(request, classifier, true);
+  }
+
+  /**
+   * Sends a request to the platform's OAuth server: retried the same way, but outside the
+   * platform's circuit breaker, whose failure streak a working token endpoint must not reset.
+   */
+  HttpResponse<byte[]> sendToAuthServer(java.util.function.Supplier<HttpRequest> request, Classifier classifier) {
+    return execute(request, classifier, false);
+  }
+
+  private HttpResponse<byte[]> execute(java.util.function.Supplier<HttpRequest> request, Classifier classifier, boolean guarded) {
     RetryPolicy<HttpResponse<byte[]>> retry =
         RetryPolicy.<HttpResponse<byte[]>>builder()
             .handleIf(e -> e instanceof IOException
@@ -61,7 +73,7 @@ final class AdsHttp implements Serializable {
             .withMaxRetries(maxRetries)
             .build();
     try {
-      return Failsafe.with(retry, breaker())
+      return (guarded ? Failsafe.with(retry, breaker()) : Failsafe.with(retry))
           .get(
               () -> {
                 HttpResponse<byte[]> response = client().send(request.get(), HttpResponse.BodyHandlers.ofByteArray());

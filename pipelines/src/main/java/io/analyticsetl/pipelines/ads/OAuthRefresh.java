@@ -42,7 +42,7 @@ final class OAuthRefresh implements Serializable {
           "grant_type=refresh_token&refresh_token=" + encode(refreshToken.reveal()) + "&client_id=" + encode(clientId.reveal())
               + "&client_secret=" + encode(clientSecret.reveal());
       HttpResponse<byte[]> response =
-          http.send(
+          http.sendToAuthServer(
               () -> AdsHttp.request(authUrl).header("Content-Type", "application/x-www-form-urlencoded")
                   .POST(HttpRequest.BodyPublishers.ofString(form)).build(),
               this::classify);

@@ -148,6 +148,17 @@ class MetaAndAmazonAdsTest {
   }
 
   @Test
+  void metasApplicationUserPageAndCustomRateLimitsAreWaitedOut() throws Exception {
+    try (FakeAdPlatforms fake = FakeAdPlatforms.start(ADS)) {
+      fake.meta().throttleNextWithCodes(4, 17, 32, 613);
+      Launch launch = run(fake, RUN_DATE, "--platforms=meta", "--adsMaxRetries=5");
+      assertThat(launch.err(), launch.exitCode(), is(0));
+      assertThat(query(PERFORMANCE, "platform = 'META'"), equalTo(expected(fake, "meta", RUN_DATE.minusDays(6), RUN_DATE.minusDays(1))));
+      assertThat(launch.err(), org.hamcrest.Matchers.not(containsString("stopped")));
+    }
+  }
+
+  @Test
   void amazonWaitsForRetryAfterReusesAReportInFlightAndRenewsFailedReportsAndExpiredUrls() throws Exception {
     try (FakeAdPlatforms fake = FakeAdPlatforms.start(ADS)) {
       String earlier = fake.amazon().requestedEarlier(AMAZON_PROFILE, RUN_DATE.minusDays(6), RUN_DATE.minusDays(1), 7);

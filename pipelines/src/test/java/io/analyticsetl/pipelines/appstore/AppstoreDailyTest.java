@@ -407,4 +407,25 @@ class AppstoreDailyTest {
       assertThat(run.err().lines().filter(l -> l.contains("FAILED:")).count(), greaterThan(0L));
     }
   }
+
+  @Test
+  void aKeyWithoutTheRoleIsToldWhichRoleItNeeds() throws Exception {
+    try (FakeAppStoreConnect asc = fake()) {
+      asc.forbidEverything(true);
+      Launch run = daily(asc);
+      assertThat(run.exitCode(), is(1));
+      assertThat(run.err(), containsString("(403 FORBIDDEN_ERROR): creating or deleting report requests needs a key with the Admin role"));
+    }
+  }
+
+  @Test
+  void aNextLinkThatRepeatsAPageStopsThePagingInsteadOfLoopingForever() throws Exception {
+    try (FakeAppStoreConnect asc = fake()) {
+      asc.repeatNextLinks(true);
+      Launch run = daily(asc, "--reports=downloads");
+      assertThat(run.exitCode(), is(1));
+      assertThat(run.err(), containsString("App Store Connect returned the same next page twice"));
+      assertThat("each listing asked for its page once, then stopped", asc.calls("GET apps/analyticsReportRequests"), is(2));
+    }
+  }
 }

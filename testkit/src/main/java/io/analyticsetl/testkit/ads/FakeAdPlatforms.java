@@ -60,6 +60,7 @@ public final class FakeAdPlatforms implements AutoCloseable {
   private final AtomicInteger googleServerErrors = new AtomicInteger();
   private volatile boolean googleQuotaSpent;
   private volatile boolean tiktokTokenRevoked;
+  private volatile boolean googleDeveloperTokenRevoked;
   private volatile int tiktokTooLargeAboveDays = Integer.MAX_VALUE;
   private final AtomicInteger tiktokRowDrift = new AtomicInteger();
   private volatile int vintage;
@@ -162,6 +163,11 @@ public final class FakeAdPlatforms implements AutoCloseable {
 
   public void googleServerErrorNext(int n) {
     googleServerErrors.set(n);
+  }
+
+  /** Every Google Ads call answers 403 PERMISSION_DENIED, as for a developer token that was revoked. */
+  public void googleRevokeDeveloperToken() {
+    googleDeveloperTokenRevoked = true;
   }
 
   /** Every Google Ads call answers 429 RESOURCE_EXHAUSTED: the day's quota is spent. */
@@ -368,7 +374,7 @@ public final class FakeAdPlatforms implements AutoCloseable {
         googleError(exchange, 401, "UNAUTHENTICATED", "Request is missing required authentication credential.", null);
         return;
       }
-      if (!GOOGLE_DEVELOPER_TOKEN.equals(exchange.getRequestHeaders().getFirst("developer-token"))) {
+      if (!GOOGLE_DEVELOPER_TOKEN.equals(exchange.getRequestHeaders().getFirst("developer-token")) || googleDeveloperTokenRevoked) {
         googleError(exchange, 403, "PERMISSION_DENIED", "The developer token is not valid.", null);
         return;
       }

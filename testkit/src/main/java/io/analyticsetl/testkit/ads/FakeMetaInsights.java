@@ -42,6 +42,7 @@ public final class FakeMetaInsights {
   private final AtomicInteger throttled = new AtomicInteger();
   private final AtomicInteger throttledListings = new AtomicInteger();
   private final AtomicInteger failingJobs = new AtomicInteger();
+  private final java.util.Queue<Integer> throttleCodes = new java.util.concurrent.ConcurrentLinkedQueue<>();
   private final AtomicInteger expiringJobs = new AtomicInteger();
   private final Set<String> expiredJobs = ConcurrentHashMap.newKeySet();
   private volatile long regainMinutes;
@@ -59,6 +60,16 @@ public final class FakeMetaInsights {
   public void throttleNext(int n, long regainAccessMinutes) {
     regainMinutes = regainAccessMinutes;
     throttled.set(n);
+  }
+
+  /**
+   * The next calls are throttled with these Graph error codes in turn (4 application, 17 user,
+   * 32 page, 613 custom-rate limits), without a usage header: "slow down" with no hint how long.
+   */
+  public void throttleNextWithCodes(int... codes) {
+    for (int code : codes) {
+      throttleCodes.add(code);
+    }
   }
 
   /** The next {@code n} listings of an account's ads are throttled, as {@link #throttleNext} does. */
@@ -109,6 +120,11 @@ public final class FakeMetaInsights {
       Matcher account = ACCOUNT.matcher(path);
       Matcher run = RUN.matcher(path);
       boolean listing = account.matches() && "/ads".equals(account.group(3));
+      Integer throttleCode = throttleCodes.poll();
+      if (throttleCode != null) {
+        error(exchange, 400, throttleCode, 0, "(#" + throttleCode + ") Application request limit reached");
+        return;
+      }
       if (throttled.getAndUpdate(n -> Math.max(0, n - 1)) > 0
           || listing && throttledListings.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
         String usage = "{\"1234\":[{\"type\":\"ads_insights\",\"call_count\":100,\"total_cputime\":40,\"total_time\":60,"

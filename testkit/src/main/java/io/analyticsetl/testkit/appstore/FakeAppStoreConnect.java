@@ -82,6 +82,8 @@ public final class FakeAppStoreConnect implements AutoCloseable {
   private final LocalDate today;
   private volatile Instant reviewsCutoff;
   private final Set<Long> brokenApps = ConcurrentHashMap.newKeySet();
+  private volatile boolean forbidden;
+  private volatile boolean nextLinksRepeat;
   private final int rowsPerDay;
   private final Clock clock;
   private final Map<String, Request> requests = new ConcurrentHashMap<>();
@@ -140,6 +142,16 @@ public final class FakeAppStoreConnect implements AutoCloseable {
   /** The next {@code n} API calls answer 500. */
   public void failNextWithServerError(int n) {
     serverErrors.set(n);
+  }
+
+  /** Every call answers 403 FORBIDDEN_ERROR, as for a key whose role does not allow it. */
+  public void forbidEverything(boolean forbid) {
+    forbidden = forbid;
+  }
+
+  /** Every collection page names itself as the next page. */
+  public void repeatNextLinks(boolean repeat) {
+    nextLinksRepeat = repeat;
   }
 
   /** Listing the report instances of this app answers 500, every time. */
@@ -293,6 +305,11 @@ public final class FakeAppStoreConnect implements AutoCloseable {
       if (!authorized(exchange)) {
         error(exchange, 401, "NOT_AUTHORIZED", "Authentication credentials are missing or invalid.",
             "Provide a properly configured and signed bearer token, and make sure that it has not expired.");
+        return;
+      }
+      if (forbidden) {
+        error(exchange, 403, "FORBIDDEN_ERROR", "This request is forbidden for security reasons",
+            "The API key in use does not allow this request");
         return;
       }
       route(exchange);
@@ -618,7 +635,9 @@ public final class FakeAppStoreConnect implements AutoCloseable {
       included.stream().filter(i -> ids.contains(i.path("id").asText())).forEach(includes::add);
     }
     ObjectNode links = body.putObject("links").put("self", baseUrl() + exchange.getRequestURI());
-    if (offset + limit < all.size()) {
+    if (nextLinksRepeat) {
+      links.put("next", baseUrl() + exchange.getRequestURI()); // a broken server's paging: the same page again
+    } else if (offset + limit < all.size()) {
       String cursor = Base64.getUrlEncoder().withoutPadding().encodeToString(String.valueOf(offset + limit).getBytes(StandardCharsets.UTF_8));
       Map<String, String> next = new LinkedHashMap<>(query);
       next.put("cursor", cursor);
