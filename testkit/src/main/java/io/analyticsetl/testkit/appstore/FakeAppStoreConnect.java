@@ -43,7 +43,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * shared/reference/appstore-connect-api.md: ES256 JWT checked (401 NOT_AUTHORIZED), report
  * requests with 201 / 409 STATE_ERROR, stopped requests and DELETE, reports with Apple's names and
  * {@code r<N>-<requestId>} ids, overlapping DAILY instances that restate recent days, two segments
- * per instance, gzip TSV with MD5 and size, pre-signed download URLs on another path that reject an
+ * per instance, gzip TSV with its segment checksum (MD5) and size, pre-signed download URLs on another path that reject an
  * Authorization header (400) and expire (403), {@code links.next} paging with limit at most 200,
  * {@code X-Rate-Limit} on every response, injectable 429 / 5xx / truncated downloads, and customer
  * reviews with three-letter territories and offset timestamps.
