@@ -47,25 +47,6 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
  */
 public final class Launcher {
 
-  private static void register(EtlPipeline<?> definition) {
-    PipelineOptionsFactory.register(S3Options.class);
-    PipelineOptionsFactory.register(BigQueryOptions.class);
-    PipelineOptionsFactory.register(definition.optionsClass());
-  }
-
-  /** Every check that needs no connection: run date, sink combination, the pipeline's own. */
-  private static <O extends EtlOptions> void checked(EtlPipeline<O> definition, O options) {
-    OptionValues.runDate(options);
-    Sinks.validate(options);
-    definition.validate(options);
-  }
-
-  private int invalid(EtlPipeline<?> definition, RuntimeException e) {
-    String what = e instanceof InvalidOptionException invalid ? invalid.describe() : describeParseError((IllegalArgumentException) e);
-    err.println(definition.name() + ": invalid option " + what);
-    return ExitCode.INVALID_OR_CHECK_FAILED;
-  }
-
   private static final Pattern UNKNOWN_OPTION = Pattern.compile("missing a property named '([^']+)'");
 
   private final PrintStream out;
@@ -224,11 +205,25 @@ public final class Launcher {
     return ExitCode.FAILURE;
   }
 
-  /**
-   * Waits for the run, printing a progress line on stderr every --progressIntervalSeconds with the
-   * ledger counts so far (runners that run the job inside {@code run()}, like Flink batch, have
-   * finished by the time this is called and print nothing).
-   */
+  private static void register(EtlPipeline<?> definition) {
+    PipelineOptionsFactory.register(S3Options.class);
+    PipelineOptionsFactory.register(BigQueryOptions.class);
+    PipelineOptionsFactory.register(definition.optionsClass());
+  }
+
+  /** Every check that needs no connection: run date, sink combination, the pipeline's own. */
+  private static <O extends EtlOptions> void checked(EtlPipeline<O> definition, O options) {
+    OptionValues.runDate(options);
+    Sinks.validate(options);
+    definition.validate(options);
+  }
+
+  private int invalid(EtlPipeline<?> definition, RuntimeException e) {
+    String what = e instanceof InvalidOptionException invalid ? invalid.describe() : describeParseError((IllegalArgumentException) e);
+    err.println(definition.name() + ": invalid option " + what);
+    return ExitCode.INVALID_OR_CHECK_FAILED;
+  }
+
   /**
    * Runs the pipeline. Runners whose run() returns only when the job ends (Flink in batch mode)
    * report no counts until then, so while run() blocks a line says the run is alive; the counts
@@ -256,6 +251,11 @@ public final class Launcher {
     }
   }
 
+  /**
+   * Waits for the run, printing a progress line on stderr every --progressIntervalSeconds with the
+   * ledger counts so far (runners that run the job inside {@code run()}, like Flink batch, have
+   * finished by the time this is called and print nothing).
+   */
   private PipelineResult.State waitReportingProgress(
       String pipeline, PipelineResult result, Instant startedAt, EtlOptions options) {
     int interval = options.getProgressIntervalSeconds();

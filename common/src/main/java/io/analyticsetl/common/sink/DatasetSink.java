@@ -1,6 +1,7 @@
 package io.analyticsetl.common.sink;
 
 import io.analyticsetl.common.schema.Dataset;
+import io.analyticsetl.common.schema.WriteMode;
 import io.analyticsetl.common.values.DayRange;
 import java.io.Serializable;
 import java.time.LocalDate;
@@ -36,8 +37,16 @@ public interface DatasetSink extends Serializable {
    * replace partitions they load rows into) write as {@link #write(Dataset)} does.
    */
   default PTransform<PCollection<Row>, PDone> write(Dataset dataset, DayRange days) {
-    dataset.dayPartitionPath(days.first()); // refuses datasets with other partition keys
+    checkReplacesDays(dataset);
     return write(dataset);
+  }
+
+  /** Refuses {@link #write(Dataset, DayRange)} for a dataset whose days are not whole partitions it replaces. */
+  static void checkReplacesDays(Dataset dataset) {
+    if (dataset.writeMode() != WriteMode.REPLACE_PARTITIONS) {
+      throw new IllegalArgumentException(dataset.name() + " does not replace its partitions, so it cannot replace days");
+    }
+    dataset.dayPartitionPath(LocalDate.EPOCH); // refuses datasets with other partition keys
   }
 
   /**

@@ -75,7 +75,7 @@ public final class JdbcSink implements DatasetSink {
   @Override
   public PTransform<PCollection<Row>, PDone> write(Dataset dataset, DayRange days) {
     if (days != null) {
-      dataset.dayPartitionPath(days.first());
+      DatasetSink.checkReplacesDays(dataset);
     }
     JdbcEndpoint database = endpoint;
     return new PTransform<>("WriteJdbc_" + dataset.name()) {

@@ -101,7 +101,7 @@ public final class ParquetSink implements DatasetSink {
 
   @Override
   public PTransform<PCollection<Row>, PDone> write(Dataset dataset, DayRange days) {
-    dataset.dayPartitionPath(days.first());
+    DatasetSink.checkReplacesDays(dataset);
     return new Write(datasetDirectory(outputRoot, dataset), dataset, runId, shardsPerPartition, days);
   }
 

@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -124,7 +125,7 @@ final class QualityReport {
           duplicates + " rows repeat a (account, ad, day) seen before deduplication"));
       long behind = newest == null ? -1 : ChronoUnit.DAYS.between(newest, runDate.minusDays(1));
       // Rows refused for an unknown platform are grouped under its name; they are judged like the rest.
-      int expectedLag = java.util.Arrays.stream(Platform.values()).filter(p -> p.name().equals(name)).findFirst()
+      int expectedLag = Arrays.stream(Platform.values()).filter(p -> p.name().equals(name)).findFirst()
           .map(Platform::expectedLagDays).orElse(1);
       boolean timely = newest != null && behind <= expectedLag;
       out.output(row(name, "timeliness", "days_behind_yesterday", behind, (double) expectedLag, timely,

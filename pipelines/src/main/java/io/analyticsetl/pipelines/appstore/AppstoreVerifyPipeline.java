@@ -235,10 +235,10 @@ public final class AppstoreVerifyPipeline implements EtlPipeline<AppstoreVerifyP
 
     CheckAndReport(
         String outputRoot, LocalDate runDate, DayRange days, LocalDate readFrom, List<String> datasets, Set<Long> apps, double band) {
-      this.readFrom = readFrom;
       this.outputRoot = outputRoot;
       this.runDate = runDate;
       this.days = days;
+      this.readFrom = readFrom;
       this.datasets = datasets;
       this.apps = apps;
       this.band = band;

@@ -7,6 +7,7 @@ import io.analyticsetl.pipelines.Main;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.annotation.Annotation;
+import java.lang.reflect.Method;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -248,10 +249,15 @@ public final class TemplateLauncher {
 
   /** The option's @Description, or null when the pipeline has no such option. */
   static String help(EtlPipeline<?> pipeline, String option) {
-    String getter = "get" + Character.toUpperCase(option.charAt(0)) + option.substring(1);
+    Method getter = getter(pipeline, option);
+    Description description = getter == null ? null : getter.getAnnotation(Description.class);
+    return description == null ? null : description.value();
+  }
+
+  /** The getter of a pipeline option, or null when the pipeline has no such option. */
+  private static Method getter(EtlPipeline<?> pipeline, String option) {
     try {
-      Description description = pipeline.optionsClass().getMethod(getter).getAnnotation(Description.class);
-      return description == null ? null : description.value();
+      return pipeline.optionsClass().getMethod("get" + Character.toUpperCase(option.charAt(0)) + option.substring(1));
     } catch (NoSuchMethodException e) {
       return null;
     }
@@ -259,9 +265,12 @@ public final class TemplateLauncher {
 
   /** The option's {@code @Default} value as text, or null when it has none. */
   static String optionDefault(EtlPipeline<?> pipeline, String option) {
-    String getter = "get" + Character.toUpperCase(option.charAt(0)) + option.substring(1);
+    Method getter = getter(pipeline, option);
+    if (getter == null) {
+      return null;
+    }
     try {
-      for (Annotation annotation : pipeline.optionsClass().getMethod(getter).getAnnotations()) {
+      for (Annotation annotation : getter.getAnnotations()) {
         if (annotation instanceof Default.InstanceFactory) {
           return "computed at launch";
         }
