@@ -107,6 +107,7 @@ final class AdPerformance extends PTransform<PCollection<Row>, PCollection<Row>>
         .withFieldValue("campaign_name", r.getString("campaign_name"))
         .withFieldValue("ad_status", r.getString("ad_status"))
         .withFieldValue("ad_status_raw", r.getString("ad_status_raw"))
+        .withFieldValue("campaign_status_raw", r.getString("campaign_status_raw"))
         .withFieldValue("account_currency", r.getString("account_currency"))
         .withFieldValue("account_timezone", r.getString("account_timezone"))
         .withFieldValue("impressions", impressions)

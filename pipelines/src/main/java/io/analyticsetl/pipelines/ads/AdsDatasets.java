@@ -50,6 +50,7 @@ public final class AdsDatasets {
                   .nullableColumn("campaign_name", STRING, "")
                   .column("ad_status", STRING, "ACTIVE, PAUSED, REMOVED, OTHER or UNKNOWN.")
                   .nullableColumn("ad_status_raw", STRING, "The platform's own status.")
+                  .nullableColumn("campaign_status_raw", STRING, "The campaign's status in the platform's words.")
                   .column("account_currency", STRING, "ISO 4217 currency of spend and values (no FX).")
                   .nullableColumn("account_timezone", STRING, "IANA time zone of the account's days.")
                   .column("impressions", BIGINT, "")

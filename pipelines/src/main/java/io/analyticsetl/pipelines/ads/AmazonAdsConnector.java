@@ -111,8 +111,8 @@ final class AmazonAdsConnector implements AdConnector {
               .header("Accept", PRODUCT_ADS_TYPE).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
               response -> classify(response, slice)).body());
       nextToken = Wire.text(page.path("nextToken"));
-      AdStatuses.checkNotRepeated(seen, nextToken, "Amazon Ads");
-      pages.add(AdStatuses.tagged(page));
+      EntityStatuses.checkNotRepeated(seen, nextToken, "Amazon Ads", EntityStatuses.Entity.ADS);
+      pages.add(EntityStatuses.tagged(page, EntityStatuses.Entity.ADS));
     } while (nextToken != null);
     return pages;
   }
@@ -274,7 +274,7 @@ final class AmazonAdsConnector implements AdConnector {
     JsonNode report = Wire.json(pages.get(1));
     String reportId = Wire.text(report.path("reportId"));
     Map<String, String> statuses =
-        AdStatuses.of(pages, (page, out) -> page.path("productAds").forEach(ad -> out.put(ad.path("adId").asText(), Wire.text(ad.path("state")))));
+        EntityStatuses.of(pages, EntityStatuses.Entity.ADS, (page, out) -> page.path("productAds").forEach(ad -> out.put(ad.path("adId").asText(), Wire.text(ad.path("state")))));
     List<Row> rows = new ArrayList<>();
     for (JsonNode item : report.path("rows")) {
       String date = Wire.text(item.path("date"));
@@ -294,6 +294,7 @@ final class AmazonAdsConnector implements AdConnector {
               .set("ad_group_name", Wire.text(item.path("adGroupName")))
               .set("campaign_id", Wire.text(item.path("campaignId")))
               .set("campaign_name", Wire.text(item.path("campaignName")))
+              .set("campaign_status_raw", Wire.text(item.path("campaignStatus")))
               .set("account_currency", currency != null ? currency : Wire.text(profile.path("currencyCode")))
               .set("account_timezone", Wire.text(profile.path("timezone")))
               .metrics(Wire.count(item.path("impressions")), Wire.count(item.path("clicks")), Wire.decimal(item.path("cost")),

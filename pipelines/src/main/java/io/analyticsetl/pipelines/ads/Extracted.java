@@ -27,6 +27,7 @@ final class Extracted {
           .addNullableField("campaign_name", FieldType.STRING)
           .addNullableField("ad_status", FieldType.STRING)
           .addNullableField("ad_status_raw", FieldType.STRING)
+          .addNullableField("campaign_status_raw", FieldType.STRING)
           .addNullableField("account_currency", FieldType.STRING)
           .addNullableField("account_timezone", FieldType.STRING)
           .addNullableField("impressions", FieldType.INT64)

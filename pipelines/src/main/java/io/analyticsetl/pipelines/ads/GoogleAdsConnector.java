@@ -99,6 +99,7 @@ final class GoogleAdsConnector implements AdConnector {
                   .set("ad_group_name", Wire.text(result.path("adGroup").path("name")))
                   .set("campaign_id", Wire.text(result.path("campaign").path("id")))
                   .set("campaign_name", Wire.text(result.path("campaign").path("name")))
+                  .set("campaign_status_raw", Wire.text(result.path("campaign").path("status")))
                   .status(status, GoogleAdsConnector::status)
                   .set("account_currency", Wire.text(customer.path("currencyCode")))
                   .set("account_timezone", Wire.text(customer.path("timeZone")))

@@ -3,6 +3,7 @@ package io.analyticsetl.pipelines.ads;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.analyticsetl.common.secrets.Secret;
+import io.analyticsetl.pipelines.ads.EntityStatuses.Entity;
 import java.math.BigDecimal;
 import java.net.URLEncoder;
 import java.net.http.HttpRequest;
@@ -13,9 +14,11 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiConsumer;
 import org.apache.beam.sdk.values.Row;
 
 /**
@@ -38,6 +41,9 @@ final class MetaConnector implements AdConnector {
           + "\"PENDING_BILLING_INFO\",\"PENDING_REVIEW\",\"PREAPPROVED\",\"WITH_ISSUES\"]";
   static final String EVERY_STATUS =
       "[{\"field\":\"ad.effective_status\",\"operator\":\"IN\",\"value\":" + EVERY_STATUS_LIST + "}]";
+  /** The /campaigns listing likewise hides deleted and archived campaigns unless asked for. */
+  static final String EVERY_CAMPAIGN_STATUS_LIST =
+      "[\"ACTIVE\",\"PAUSED\",\"DELETED\",\"ARCHIVED\",\"IN_PROCESS\",\"WITH_ISSUES\"]";
   private static final Set<Integer> THROTTLE_CODES = Set.of(4, 17, 32, 613);
 
   private final String baseUrl;
@@ -78,22 +84,23 @@ final class MetaConnector implements AdConnector {
     List<String> pages = new ArrayList<>();
     pages.add(send(get(baseUrl + "/act_" + numericId(slice.accountId()) + "?fields=account_id,currency,timezone_name")));
     pages.addAll(insights(slice.accountId(), slice.from(), slice.to(), jobs));
-    pages.addAll(adStatuses(slice.accountId()));
+    pages.addAll(statuses(slice.accountId(), Entity.ADS, EVERY_STATUS_LIST));
+    pages.addAll(statuses(slice.accountId(), Entity.CAMPAIGNS, EVERY_CAMPAIGN_STATUS_LIST));
     return pages;
   }
 
-  /** The account's ads with their effective status, every status included. */
-  private List<String> adStatuses(String accountId) {
+  /** The account's ads or campaigns with their effective status, every status included. */
+  private List<String> statuses(String accountId, Entity entity, String everyStatus) {
     List<String> pages = new ArrayList<>();
     String next =
-        baseUrl + "/act_" + numericId(accountId) + "/ads?fields=id,effective_status&limit=500&effective_status="
-            + encode(EVERY_STATUS_LIST);
-    java.util.Set<String> seen = new java.util.HashSet<>();
+        baseUrl + "/act_" + numericId(accountId) + "/" + entity.tag + "?fields=id,effective_status&limit=500&effective_status="
+            + encode(everyStatus);
+    Set<String> seen = new HashSet<>();
     while (next != null) {
       JsonNode page = Wire.json(send(get(next)));
       next = Wire.text(page.path("paging").path("next"));
-      AdStatuses.checkNotRepeated(seen, next, "Meta");
-      pages.add(AdStatuses.tagged(page));
+      EntityStatuses.checkNotRepeated(seen, next, "Meta", entity);
+      pages.add(EntityStatuses.tagged(page, entity));
     }
     return pages;
   }
@@ -204,12 +211,14 @@ final class MetaConnector implements AdConnector {
   public List<Row> normalize(AccountSlice slice, List<String> pages, Instant extractedAt) {
     JsonNode account = Wire.json(pages.get(0));
     String timezone = Wire.text(account.path("timezone_name"));
-    Map<String, String> statuses =
-        AdStatuses.of(pages, (page, out) -> page.path("data").forEach(ad -> out.put(ad.path("id").asText(), Wire.text(ad.path("effective_status")))));
+    BiConsumer<JsonNode, Map<String, String>> effectiveStatuses =
+        (page, out) -> page.path("data").forEach(e -> out.put(e.path("id").asText(), Wire.text(e.path("effective_status"))));
+    Map<String, String> statuses = EntityStatuses.of(pages, Entity.ADS, effectiveStatuses);
+    Map<String, String> campaignStatuses = EntityStatuses.of(pages, Entity.CAMPAIGNS, effectiveStatuses);
     List<Row> rows = new ArrayList<>();
     for (String text : pages.subList(1, pages.size())) {
       JsonNode page = Wire.json(text);
-      if (AdStatuses.isEntityPage(page)) {
+      if (EntityStatuses.isEntityPage(page)) {
         continue;
       }
       String reportId = Wire.text(page.path("report_run_id"));
@@ -228,6 +237,7 @@ final class MetaConnector implements AdConnector {
                 .set("ad_group_name", Wire.text(item.path("adset_name")))
                 .set("campaign_id", Wire.text(item.path("campaign_id")))
                 .set("campaign_name", Wire.text(item.path("campaign_name")))
+                .set("campaign_status_raw", campaignStatuses.get(Wire.text(item.path("campaign_id"))))
                 .set("account_currency", currency == null ? Wire.text(account.path("currency")) : currency)
                 .set("account_timezone", timezone)
                 .metrics(Wire.count(item.path("impressions")), Wire.count(item.path("clicks")), Wire.decimal(item.path("spend")),

@@ -3,6 +3,7 @@ package io.analyticsetl.pipelines.ads;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.analyticsetl.common.ledger.RunSignals;
 import io.analyticsetl.common.secrets.Secret;
+import io.analyticsetl.pipelines.ads.EntityStatuses.Entity;
 import java.net.URLEncoder;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -61,7 +62,8 @@ final class TikTokConnector implements AdConnector {
       List<String> report = reportPages(slice.accountId(), slice.from(), slice.to());
       if (report != null) {
         pages.addAll(report);
-        pages.addAll(adStatuses(slice));
+        pages.addAll(statuses(slice, Entity.ADS));
+        pages.addAll(statuses(slice, Entity.CAMPAIGNS));
         return pages;
       }
       RunSignals.note("tiktok report rows moved while being paged; paged again from the first page");
@@ -73,20 +75,26 @@ final class TikTokConnector implements AdConnector {
         null);
   }
 
-  /** The advertiser's ads with their operation and secondary status, deleted ones included. */
-  private List<String> adStatuses(AccountSlice slice) {
+  /** The advertiser's ads or campaigns with their operation and secondary status, deleted ones included. */
+  private List<String> statuses(AccountSlice slice, Entity entity) {
     List<String> pages = new ArrayList<>();
     int totalPages = 1;
     for (int page = 1; page <= totalPages; page++) {
       JsonNode body =
-          Wire.json(get("/open_api/v1.3/ad/get/?advertiser_id=" + slice.accountId()
-              + "&fields=" + encode("[\"ad_id\",\"operation_status\",\"secondary_status\"]")
+          Wire.json(get("/open_api/v1.3/" + entity.noun + "/get/?advertiser_id=" + slice.accountId()
+              + "&fields=" + encode("[\"" + entity.noun + "_id\",\"operation_status\",\"secondary_status\"]")
               + "&filtering=" + encode("{\"primary_status\":\"STATUS_ALL\"}")
               + "&page=" + page + "&page_size=" + pageSize));
       totalPages = body.path("data").path("page_info").path("total_page").asInt(1);
-      pages.add(AdStatuses.tagged(body));
+      pages.add(EntityStatuses.tagged(body, entity));
     }
     return pages;
+  }
+
+  /** Each listed id's {@code operation_status/secondary_status}. */
+  private static Map<String, String> statuses(List<String> pages, Entity entity) {
+    return EntityStatuses.of(pages, entity, (page, out) -> page.path("data").path("list").forEach(e -> out.put(
+        e.path(entity.noun + "_id").asText(), e.path("operation_status").asText() + "/" + e.path("secondary_status").asText())));
   }
 
   /** {@code operation_status/secondary_status}, e.g. {@code ENABLE/AD_STATUS_DELIVERY_OK}. */
@@ -151,13 +159,12 @@ final class TikTokConnector implements AdConnector {
     JsonNode info = Wire.json(pages.get(0)).path("data").path("list").path(0);
     String currency = Wire.text(info.path("currency"));
     String timezone = Wire.text(info.path("timezone"));
-    Map<String, String> statuses =
-        AdStatuses.of(pages, (page, out) -> page.path("data").path("list").forEach(ad -> out.put(ad.path("ad_id").asText(),
-            ad.path("operation_status").asText() + "/" + ad.path("secondary_status").asText())));
+    Map<String, String> statuses = statuses(pages, Entity.ADS);
+    Map<String, String> campaignStatuses = statuses(pages, Entity.CAMPAIGNS);
     List<Row> rows = new ArrayList<>();
     for (String page : pages.subList(1, pages.size())) {
       JsonNode body = Wire.json(page);
-      if (AdStatuses.isEntityPage(body)) {
+      if (EntityStatuses.isEntityPage(body)) {
         continue;
       }
       String requestId = Wire.text(body.path("request_id"));
@@ -176,6 +183,7 @@ final class TikTokConnector implements AdConnector {
                 .set("ad_group_name", Wire.text(m.path("adgroup_name")))
                 .set("campaign_id", Wire.text(m.path("campaign_id")))
                 .set("campaign_name", Wire.text(m.path("campaign_name")))
+                .set("campaign_status_raw", campaignStatuses.get(Wire.text(m.path("campaign_id"))))
                 .set("account_currency", currency)
                 .set("account_timezone", timezone)
                 .metrics(Wire.count(m.path("impressions")), Wire.count(m.path("clicks")), Wire.decimal(m.path("spend")),

@@ -110,6 +110,8 @@ class AdsDailyTest {
   void normalisesEveryPlatformToWhatAHandCalculationGives() throws Exception {
     try (FakeAdPlatforms fake = FakeAdPlatforms.start(ADS)) {
       fake.adStatus("t2", "DISABLE/AD_STATUS_DISABLE");
+      fake.campaignStatus("1714125042508817", "DISABLE/CAMPAIGN_STATUS_DISABLE");
+      fake.campaignStatus("c2", "PAUSED");
       Launch launch = run(fake, RUN_DATE);
       assertThat(launch.err(), launch.exitCode(), is(0));
       List<List<String>> expected = new ArrayList<>();
@@ -126,6 +128,9 @@ class AdsDailyTest {
       assertThat(query("ad_performance_daily", "DISTINCT ad_id, ad_status, ad_status_raw"),
           equalTo(List.of(List.of("g1", "ACTIVE", "ENABLED"), List.of("g2", "PAUSED", "PAUSED"),
               List.of("t1", "ACTIVE", "ENABLE/AD_STATUS_DELIVERY_OK"), List.of("t2", "PAUSED", "DISABLE/AD_STATUS_DISABLE"))));
+      // Campaign statuses: TikTok's from /campaign/get, Google's from the report's campaign.status.
+      assertThat(query("ad_performance_daily", "DISTINCT campaign_id, campaign_status_raw"),
+          equalTo(List.of(List.of("1714125042508817", "DISABLE/CAMPAIGN_STATUS_DISABLE"), List.of("c1", "ENABLED"), List.of("c2", "PAUSED"))));
       // Creatives joined on (platform, ad_id); Google's micros became an exact amount.
       assertThat(query("ad_performance_daily", "DISTINCT ad_id, headline, call_to_action").get(0),
           equalTo(java.util.Arrays.asList("g1", "Plain words", null)));

@@ -84,6 +84,8 @@ class MetaAndAmazonAdsTest {
       fake.meta().maxPageSize(4);
       fake.adStatus("23850002", "CAMPAIGN_PAUSED");
       fake.adStatus("301000000000002", "ARCHIVED");
+      fake.campaignStatus("2385200", "PAUSED");
+      fake.campaignStatus("158410630682987", "PAUSED");
       Path creatives = out.resolve("creatives.csv");
       Files.writeString(creatives, String.join("\n",
           "platform,ad_id,headline,call_to_action,landing_page_url,start_date,end_date",
@@ -110,6 +112,9 @@ class MetaAndAmazonAdsTest {
           equalTo(List.of(
               List.of("23850001", "ACTIVE", "ACTIVE"), List.of("23850002", "PAUSED", "CAMPAIGN_PAUSED"),
               List.of("301000000000001", "ACTIVE", "ENABLED"), List.of("301000000000002", "REMOVED", "ARCHIVED"))));
+      // Campaign statuses: Meta's from /campaigns, Amazon's from the report's campaignStatus column.
+      assertThat(query("DISTINCT platform, campaign_id, campaign_status_raw", "true"),
+          equalTo(List.of(List.of("AMAZON_ADS", "158410630682987", "PAUSED"), List.of("META", "2385200", "PAUSED"))));
       // Ten Meta rows in pages of four: three pages followed through paging.next.
       assertThat(fake.calls("meta GET /meta/v23.0/{id}/insights"), is(3));
       assertThat(fake.amazon().reportsCreated(), is(1));

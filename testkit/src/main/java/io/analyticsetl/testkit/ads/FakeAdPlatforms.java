@@ -17,8 +17,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -67,6 +69,7 @@ public final class FakeAdPlatforms implements AutoCloseable {
   private volatile String duplicateRowOf;
   private volatile String clicksAboveImpressionsOf;
   private final Map<String, String> adStatuses = new ConcurrentHashMap<>();
+  private final Map<String, String> campaignStatuses = new ConcurrentHashMap<>();
 
   private FakeAdPlatforms(List<Ad> ads) throws IOException {
     this.ads = List.copyOf(ads);
@@ -198,6 +201,19 @@ public final class FakeAdPlatforms implements AutoCloseable {
     return adStatuses.getOrDefault(ad.adId(), otherwise);
   }
 
+  /**
+   * The campaign's status in its platform's words: Meta's effective_status (default ACTIVE),
+   * TikTok's {@code operation_status/secondary_status} (default ENABLE/CAMPAIGN_STATUS_ENABLE),
+   * Google's campaign.status and Amazon's campaignStatus (default ENABLED).
+   */
+  public void campaignStatus(String campaignId, String status) {
+    campaignStatuses.put(campaignId, status);
+  }
+
+  String campaignStatus(Ad ad, String otherwise) {
+    return campaignStatuses.getOrDefault(ad.campaignId(), otherwise);
+  }
+
   public int calls(String endpoint) {
     return calls.getOrDefault(endpoint, new AtomicInteger()).get();
   }
@@ -266,18 +282,23 @@ public final class FakeAdPlatforms implements AutoCloseable {
         respond(exchange, 200, body);
         return;
       }
-      if (path.equals("/open_api/v1.3/ad/get/")) {
-        List<ObjectNode> ads = new ArrayList<>();
-        // Like TikTok, deleted ads are listed only when primary_status STATUS_ALL is asked for.
+      if (path.equals("/open_api/v1.3/ad/get/") || path.equals("/open_api/v1.3/campaign/get/")) {
+        boolean campaigns = path.contains("/campaign/");
+        List<ObjectNode> entities = new ArrayList<>();
+        Set<String> listed = new HashSet<>();
+        // Like TikTok, deleted ads and campaigns are listed only when primary_status STATUS_ALL is asked for.
         boolean all = JSON.readTree(query.getOrDefault("filtering", "{}")).path("primary_status").asText().equals("STATUS_ALL");
         for (Ad ad : adsOf("tiktok", query.get("advertiser_id"))) {
-          String[] status = adStatus(ad, "ENABLE/AD_STATUS_DELIVERY_OK").split("/", 2);
-          if (status[1].contains("DELETE") && !all) {
+          String id = campaigns ? ad.campaignId() : ad.adId();
+          String[] status = (campaigns ? campaignStatus(ad, "ENABLE/CAMPAIGN_STATUS_ENABLE") : adStatus(ad, "ENABLE/AD_STATUS_DELIVERY_OK"))
+              .split("/", 2);
+          if (status[1].contains("DELETE") && !all || !listed.add(id)) {
             continue;
           }
-          ads.add(JSON.createObjectNode().put("ad_id", ad.adId()).put("operation_status", status[0]).put("secondary_status", status[1]));
+          entities.add(JSON.createObjectNode().put(campaigns ? "campaign_id" : "ad_id", id)
+              .put("operation_status", status[0]).put("secondary_status", status[1]));
         }
-        respond(exchange, 200, tiktokPage(ads, query));
+        respond(exchange, 200, tiktokPage(entities, query));
         return;
       }
       if (!path.equals("/open_api/v1.3/report/integrated/get/") || !"AUCTION_AD".equals(query.get("data_level"))) {
@@ -411,7 +432,8 @@ public final class FakeAdPlatforms implements AutoCloseable {
           ObjectNode r = results.addObject();
           r.putObject("customer").put("resourceName", "customers/" + ad.accountId()).put("id", ad.accountId())
               .put("currencyCode", "USD").put("timeZone", "America/New_York");
-          r.putObject("campaign").put("id", ad.campaignId()).put("name", "Campaign " + ad.campaignId()).put("status", "ENABLED");
+          r.putObject("campaign").put("id", ad.campaignId()).put("name", "Campaign " + ad.campaignId())
+              .put("status", campaignStatus(ad, "ENABLED"));
           r.putObject("adGroup").put("id", ad.adGroupId()).put("name", "Group " + ad.adGroupId());
           ObjectNode adGroupAd = r.putObject("adGroupAd");
           adGroupAd.putObject("ad").put("id", ad.adId()).put("name", "");

@@ -287,7 +287,7 @@ public final class FakeAmazonAds {
         }
         ObjectNode row = rows.addObject().put("date", day.toString())
             .put("campaignId", Long.parseLong(ad.campaignId())).put("campaignName", "SP campaign " + ad.campaignId())
-            .put("campaignStatus", "ENABLED")
+            .put("campaignStatus", platforms.campaignStatus(ad, "ENABLED"))
             .put("adGroupId", Long.parseLong(ad.adGroupId())).put("adGroupName", "Ad group " + ad.adGroupId())
             .put("adId", Long.parseLong(ad.adId())).put("advertisedAsin", "B0" + ad.adId().substring(ad.adId().length() - 8))
             .put("advertisedSku", "SKU-" + ad.adId())

@@ -31,7 +31,7 @@ import java.util.regex.Pattern;
 public final class FakeMetaInsights {
 
   public static final String ACCESS_TOKEN = "meta-test-token";
-  private static final Pattern ACCOUNT = Pattern.compile("/meta/(v\\d+\\.0)/act_(\\d+)(/insights|/ads)?");
+  private static final Pattern ACCOUNT = Pattern.compile("/meta/(v\\d+\\.0)/act_(\\d+)(/insights|/ads|/campaigns)?");
   private static final Pattern RUN = Pattern.compile("/meta/(v\\d+\\.0)/(\\d{6,})(/insights)?");
 
   private record Job(String accountId, LocalDate since, LocalDate until, boolean failing, boolean stuck, AtomicInteger polls) {}
@@ -139,6 +139,8 @@ public final class FakeMetaInsights {
         respond(exchange, 200, body);
       } else if (account.matches() && account.group(3).equals("/ads")) {
         ads(exchange, account.group(1), account.group(2), query);
+      } else if (account.matches() && account.group(3).equals("/campaigns")) {
+        campaigns(exchange, account.group(1), account.group(2), query);
       } else if (account.matches() && exchange.getRequestMethod().equals("POST")) {
         create(exchange, account.group(2));
       } else if (run.matches() && jobs.containsKey(run.group(2))) {
@@ -188,6 +190,19 @@ public final class FakeMetaInsights {
       ads.addObject().put("id", ad.adId()).put("effective_status", platforms.adStatus(ad, "ACTIVE"));
     }
     respond(exchange, 200, cursorPage(ads, query, platforms.base() + "/meta/" + version + "/act_" + accountId + "/ads?fields=id,effective_status"));
+  }
+
+  /** The account's campaigns with their effective status, paged the same way. */
+  private void campaigns(HttpExchange exchange, String version, String accountId, Map<String, String> query) throws IOException {
+    ArrayNode campaigns = JSON.createArrayNode();
+    java.util.Set<String> listed = new java.util.HashSet<>();
+    for (Ad ad : platforms.adsOf("meta", accountId)) {
+      if (listed.add(ad.campaignId())) {
+        campaigns.addObject().put("id", ad.campaignId()).put("effective_status", platforms.campaignStatus(ad, "ACTIVE"));
+      }
+    }
+    respond(exchange, 200,
+        cursorPage(campaigns, query, platforms.base() + "/meta/" + version + "/act_" + accountId + "/campaigns?fields=id,effective_status"));
   }
 
   private void status(HttpExchange exchange, String id, Job job) throws IOException {
