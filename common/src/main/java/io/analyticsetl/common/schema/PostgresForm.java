@@ -46,6 +46,17 @@ public final class PostgresForm {
         + "\n)";
   }
 
+  /**
+   * {@code ALTER TABLE ... ADD COLUMN IF NOT EXISTS} for a nullable column a later version of the
+   * dataset added: the table's existing rows read it as NULL.
+   */
+  public static String addColumn(Dataset dataset, String schema, Column column) {
+    if (!column.nullable()) {
+      throw new IllegalArgumentException("only a nullable column can be added to existing rows: " + column.name());
+    }
+    return "ALTER TABLE " + schema + "." + dataset.tableName() + " ADD COLUMN IF NOT EXISTS " + column.name() + " " + type(column);
+  }
+
   /** {@code INSERT INTO <schema>.<dataset> (<columns>) VALUES (?, ...)}, columns in dataset order. */
   public static String insert(Dataset dataset, String schema) {
     List<String> names = dataset.columns().stream().map(Column::name).toList();

@@ -7,13 +7,20 @@ import com.google.api.services.bigquery.model.TimePartitioning;
 import io.analyticsetl.common.ledger.StageCounters;
 import io.analyticsetl.common.options.InvalidOptionException;
 import io.analyticsetl.common.schema.BigQueryForm;
+import io.analyticsetl.common.schema.Column;
 import io.analyticsetl.common.schema.Dataset;
 import io.analyticsetl.common.schema.WriteMode;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 import org.apache.beam.sdk.io.gcp.bigquery.BigQueryHelpers;
 import org.apache.beam.sdk.io.gcp.bigquery.BigQueryIO;
 import org.apache.beam.sdk.io.gcp.bigquery.BigQueryIO.Write.CreateDisposition;
+import org.apache.beam.sdk.io.gcp.bigquery.BigQueryIO.Write.SchemaUpdateOption;
 import org.apache.beam.sdk.io.gcp.bigquery.BigQueryIO.Write.WriteDisposition;
 import org.apache.beam.sdk.io.gcp.bigquery.BigQueryOptions;
 import org.apache.beam.sdk.io.gcp.bigquery.BigQueryServices;
@@ -114,11 +121,13 @@ public final class BigQuerySink implements DatasetSink {
    */
   public static TableDestination destination(String tableSpec, Dataset dataset, Row row, boolean decorators) {
     TimePartitioning partitioning = BigQueryForm.timePartitioning(dataset).orElse(null);
-    boolean perPartition =
-        decorators && partitioning != null && dataset.writeMode() != WriteMode.FULL_REBUILD;
-    String spec = perPartition ? tableSpec + BigQueryForm.partitionDecorator(dataset, row) : tableSpec;
+    String spec = perPartition(dataset, decorators) ? tableSpec + BigQueryForm.partitionDecorator(dataset, row) : tableSpec;
     return new TableDestination(
         spec, dataset.description(), partitioning, BigQueryForm.clustering(dataset).orElse(null));
+  }
+
+  private static boolean perPartition(Dataset dataset, boolean decorators) {
+    return decorators && BigQueryForm.timePartitioning(dataset).isPresent() && dataset.writeMode() != WriteMode.FULL_REBUILD;
   }
 
   /** True when the dataset's rows are upserted through the Storage Write API. */
@@ -141,7 +150,7 @@ public final class BigQuerySink implements DatasetSink {
       @Override
       public PDone expand(PCollection<Row> rows) {
         if (upsert) {
-          requirePrimaryKey(spec, dataset, services, rows.getPipeline().getOptions());
+          requireUpsertableTable(spec, dataset, services, rows.getPipeline().getOptions());
         }
         StageCounters stage = StageCounters.of("write_" + dataset.name());
         PCollection<Row> incoming = rows.apply(stage.countRead()).setRowSchema(dataset.beamSchema());
@@ -163,6 +172,11 @@ public final class BigQuerySink implements DatasetSink {
                 : write
                     .withMethod(BigQueryIO.Write.Method.FILE_LOADS)
                     .withWriteDisposition(WriteDisposition.WRITE_TRUNCATE);
+        if (!upsert && perPartition(dataset, decorators)) {
+          // A partition's load keeps the table's schema unless told to add the columns a later version
+          // of the dataset has (truncating the whole table replaces its schema anyway).
+          write = write.withSchemaUpdateOptions(EnumSet.of(SchemaUpdateOption.ALLOW_FIELD_ADDITION));
+        }
         if (services != null) {
           write = write.withTestServices(services);
         }
@@ -230,19 +244,36 @@ public final class BigQuerySink implements DatasetSink {
    * Upserts need the table's primary key; a table made by load jobs (or by hand) may have none,
    * and BigQuery would refuse every row, so the run stops before it starts, saying what to run.
    */
-  private static void requirePrimaryKey(String spec, Dataset dataset, BigQueryServices services, PipelineOptions options) {
+  /**
+   * Upserts go to an existing table as it is: it needs the natural key as its primary key and every
+   * column of the dataset (one an earlier version's table lacks is named, with the statement that
+   * adds it).
+   */
+  private static void requireUpsertableTable(String spec, Dataset dataset, BigQueryServices services, PipelineOptions options) {
     Table table = table(spec, services, options);
+    if (table == null) {
+      return;
+    }
+    TableReference ref = BigQueryHelpers.parseTableSpec(spec);
+    String name = "`" + ref.getProjectId() + "." + ref.getDatasetId() + "." + ref.getTableId() + "`";
     boolean keyed =
-        table == null
-            || (table.getTableConstraints() != null
-                && table.getTableConstraints().getPrimaryKey() != null
-                && !table.getTableConstraints().getPrimaryKey().getColumns().isEmpty());
+        table.getTableConstraints() != null
+            && table.getTableConstraints().getPrimaryKey() != null
+            && !table.getTableConstraints().getPrimaryKey().getColumns().isEmpty();
     if (!keyed) {
-      TableReference ref = BigQueryHelpers.parseTableSpec(spec);
       throw new IllegalStateException(
-          "BigQuery table " + spec + " has no primary key, which upserts need; add it with: ALTER TABLE `"
-              + ref.getProjectId() + "." + ref.getDatasetId() + "." + ref.getTableId() + "` ADD PRIMARY KEY ("
-              + String.join(", ", dataset.naturalKey()) + ") NOT ENFORCED");
+          "BigQuery table " + spec + " has no primary key, which upserts need; add it with: ALTER TABLE " + name
+              + " ADD PRIMARY KEY (" + String.join(", ", dataset.naturalKey()) + ") NOT ENFORCED");
+    }
+    Set<String> existing = new HashSet<>();
+    if (table.getSchema() != null && table.getSchema().getFields() != null) {
+      table.getSchema().getFields().forEach(field -> existing.add(field.getName().toLowerCase(Locale.ROOT)));
+    }
+    List<Column> missing = dataset.columns().stream().filter(c -> !existing.contains(c.name())).toList();
+    if (!missing.isEmpty()) {
+      throw new IllegalStateException(
+          "BigQuery table " + spec + " lacks column(s) this version writes; add them with: ALTER TABLE " + name + " "
+              + String.join(", ", missing.stream().map(c -> "ADD COLUMN " + c.name() + " " + BigQueryForm.type(c)).toList()));
     }
   }
 

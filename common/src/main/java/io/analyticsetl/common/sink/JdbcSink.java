@@ -16,7 +16,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.LocalDate;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VoidCoder;
@@ -182,6 +185,30 @@ public final class JdbcSink implements DatasetSink {
     };
   }
 
+  /**
+   * The dataset's columns an existing table lacks (a table written by an earlier version). A
+   * nullable one reads as NULL and is added on write; a NOT NULL one needs a value for the rows
+   * already there, which only the user can give, so the run stops and says how.
+   */
+  private static List<Column> missingColumns(Connection connection, Dataset dataset) throws SQLException {
+    Set<String> existing = new HashSet<>();
+    try (ResultSet columns = connection.getMetaData().getColumns(null, dataset.domain(), dataset.tableName(), null)) {
+      while (columns.next()) {
+        existing.add(columns.getString("COLUMN_NAME").toLowerCase(Locale.ROOT));
+      }
+    }
+    List<Column> missing = dataset.columns().stream().filter(c -> !existing.contains(c.name())).toList();
+    for (Column column : missing) {
+      if (!column.nullable()) {
+        throw new IllegalStateException(
+            "table " + table(dataset) + " has no column " + column.name() + ", which this version writes and which may not be"
+                + " NULL: add it with a value for the existing rows (ALTER TABLE " + table(dataset) + " ADD COLUMN " + column.name()
+                + " " + PostgresForm.type(column) + " NOT NULL DEFAULT ...) or drop the table to rebuild it");
+      }
+    }
+    return missing;
+  }
+
   private static boolean tableExists(Connection connection, Dataset dataset) throws SQLException {
     DatabaseMetaData meta = connection.getMetaData();
     try (ResultSet tables = meta.getTables(null, dataset.domain(), dataset.tableName(), null)) {
@@ -205,6 +232,9 @@ public final class JdbcSink implements DatasetSink {
         connection.setAutoCommit(true);
         createIfMissing(statement, "CREATE SCHEMA IF NOT EXISTS " + dataset.domain());
         createIfMissing(statement, PostgresForm.createTable(dataset, dataset.domain()));
+        for (Column column : missingColumns(connection, dataset)) {
+          statement.execute(PostgresForm.addColumn(dataset, dataset.domain(), column));
+        }
       }
       out.output(null);
     }
@@ -310,12 +340,17 @@ public final class JdbcSink implements DatasetSink {
 
     @ProcessElement
     public void process(OutputReceiver<Row> out) throws SQLException {
-      String columns = String.join(", ", dataset.columns().stream().map(Column::name).toList());
       ResultSetRowMapper mapper = new ResultSetRowMapper(dataset.beamSchema());
       try (Connection connection = database.dataSource().getConnection()) {
         if (!tableExists(connection, dataset)) {
           return;
         }
+        // A column an earlier version's table lacks reads as NULL until this version writes it.
+        List<Column> missing = missingColumns(connection, dataset);
+        String columns =
+            String.join(", ", dataset.columns().stream()
+                .map(c -> missing.contains(c) ? "CAST(NULL AS " + PostgresForm.type(c) + ") AS " + c.name() : c.name())
+                .toList());
         connection.setAutoCommit(false); // lets PostgreSQL stream with a cursor
         String sql =
             "SELECT " + columns + " FROM " + table(dataset)

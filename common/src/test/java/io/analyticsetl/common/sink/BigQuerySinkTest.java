@@ -217,6 +217,32 @@ class BigQuerySinkTest {
   }
 
   @Test
+  void upsertsIntoATableFromAnEarlierVersionNameTheColumnsItLacksAndTheStatementThatAddsThem() {
+    // Beam caches Storage Write API streams per table across pipelines, so this table is its own.
+    Dataset earlier = upserted("evolving", false);
+    write(earlier, row(earlier, "2026-03-01", 7, "10.5"));
+    Dataset later = upserted("evolving", true);
+    Row row = Row.withSchema(later.beamSchema())
+        .addValues(LocalDate.parse("2026-03-01"), 7L, new BigDecimal("11"), Instant.parse("2026-03-02T04:05:06.789Z"), "web").build();
+    IllegalStateException refused = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, () -> write(later, row));
+    assertThat(refused.getMessage(),
+        org.hamcrest.Matchers.containsString("ALTER TABLE `acme-analytics.shop.evolving` ADD COLUMN channel STRING"));
+  }
+
+  private static Dataset upserted(String name, boolean withChannel) {
+    Dataset.Builder builder =
+        Dataset.builder("shop", name)
+            .column("day", ColumnType.DATE, "")
+            .column("app_id", ColumnType.BIGINT, "")
+            .decimalColumn("revenue", 12, 2, true, "")
+            .nullableColumn("updated_at", ColumnType.TIMESTAMP, "");
+    if (withChannel) {
+      builder.nullableColumn("channel", ColumnType.STRING, "");
+    }
+    return builder.naturalKey("day", "app_id").partitionedBy("dt", "day").writeMode(WriteMode.UPSERT).build();
+  }
+
+  @Test
   void theStorageWriteApiUpsertsReplacedPartitionsAndFullRebuildsStillLoad() throws Exception {
     BigQuerySink storageApi =
         new BigQuerySink(PROJECT, null, BigQuerySink.WriteMethod.STORAGE_WRITE_API)

@@ -169,4 +169,36 @@ class JdbcSinkTest {
     PAssert.that(fromDay.apply(sink.read(dataset, LocalDate.parse("2026-03-01")))).containsInAnyOrder(written);
     fromDay.run().waitUntilFinish();
   }
+
+  @Test
+  void aTableFromAnEarlierVersionGainsTheNullableColumnsAddedSince() {
+    Dataset dataset = dataset("evolved", WriteMode.UPSERT);
+    // The table as a version without the label and seen_at columns created it, with one row.
+    Sql.execute(url, "CREATE SCHEMA sinktest",
+        "CREATE TABLE sinktest.evolved (day DATE NOT NULL, id BIGINT NOT NULL, amount NUMERIC(12,2), rate DOUBLE PRECISION,"
+            + " PRIMARY KEY (day, id))",
+        "INSERT INTO sinktest.evolved VALUES ('2026-02-28', 2, 2.00, 0.5)");
+    Row older =
+        Row.withSchema(dataset.beamSchema()).addValues(LocalDate.parse("2026-02-28"), 2L, null, new BigDecimal("2.00"), 0.5, null).build();
+    Pipeline before = Pipeline.create(PipelineOptionsFactory.create());
+    PAssert.that(before.apply(sink.read(dataset))).containsInAnyOrder(older);
+    before.run().waitUntilFinish();
+
+    write(dataset, row(dataset, "2026-03-01", 1, "a", "1.5"));
+    assertThat(
+        table(dataset),
+        contains(
+            java.util.Arrays.asList("2026-02-28", "2", null, "2.00", "0.5", null),
+            List.of("2026-03-01", "1", "a", "1.50", "0.5", "2026-03-01 10:15:30.123456+00")));
+  }
+
+  @Test
+  void aTableLackingANotNullColumnStopsTheRunNamingTheColumnAndTheFix() {
+    Dataset dataset = dataset("lacking", WriteMode.UPSERT);
+    Sql.execute(url, "CREATE SCHEMA sinktest", "CREATE TABLE sinktest.lacking (day DATE NOT NULL, PRIMARY KEY (day))");
+    RuntimeException failure = assertThrows(RuntimeException.class, () -> write(dataset, row(dataset, "2026-03-01", 1, "a", "1")));
+    assertThat(failure.getMessage(), containsString("table sinktest.lacking has no column id"));
+    assertThat(failure.getMessage(), containsString("ALTER TABLE sinktest.lacking ADD COLUMN id BIGINT NOT NULL DEFAULT"));
+    assertThat(Sql.query(url, "SELECT count(*) FROM information_schema.columns WHERE table_name = 'lacking'").get(0).get(0), is("1"));
+  }
 }
