@@ -29,8 +29,8 @@ final class AdConnectors {
             new OAuthRefresh(options.getGoogleAdsAuthUrl(), secret("googleAdsEnvPrefix", prefix + "_CLIENT_ID"),
                 secret("googleAdsEnvPrefix", prefix + "_CLIENT_SECRET"), secret("googleAdsEnvPrefix", prefix + "_REFRESH_TOKEN"),
                 "check the variables named by --googleAdsEnvPrefix");
-        yield new GoogleAdsConnector(options.getGoogleAdsBaseUrl(), oauth, secret("googleAdsEnvPrefix", prefix + "_DEVELOPER_TOKEN"),
-            options.getGoogleAdsLoginCustomerId(), http);
+        yield new GoogleAdsConnector(options.getGoogleAdsBaseUrl(), GoogleAdsConnector.Method.parse(options.getGoogleAdsMethod()), oauth,
+            secret("googleAdsEnvPrefix", prefix + "_DEVELOPER_TOKEN"), options.getGoogleAdsLoginCustomerId(), http);
       }
       case META -> new MetaConnector(
           options.getMetaBaseUrl(), options.getMetaApiVersion(), secret("metaAccessTokenEnv", options.getMetaAccessTokenEnv()),

@@ -20,7 +20,9 @@ final class AdsApiException extends EtlFailure {
     /** The request itself is wrong: this slice fails. */
     BAD_REQUEST,
     /** The platform cannot produce this much at once (or its report job failed): ask for fewer days. */
-    TOO_LARGE
+    TOO_LARGE,
+    /** What was being paged through has expired (a page token): read it again from its first page. */
+    EXPIRED
   }
 
   private final Kind kind;

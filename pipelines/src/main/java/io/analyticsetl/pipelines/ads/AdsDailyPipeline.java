@@ -103,6 +103,7 @@ public final class AdsDailyPipeline implements EtlPipeline<AdsOptions> {
     if (!CADENCES.contains(options.getCadence())) {
       throw new InvalidOptionException("cadence", "must be daily, hourly or weekly, got \"" + options.getCadence() + "\"");
     }
+    GoogleAdsConnector.Method.parse(options.getGoogleAdsMethod());
     if (options.getLookbackDays() != null && options.getLookbackDays() < 0) {
       throw new InvalidOptionException("lookbackDays", "must not be negative");
     }

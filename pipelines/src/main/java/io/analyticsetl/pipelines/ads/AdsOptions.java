@@ -141,6 +141,12 @@ public interface AdsOptions extends EtlOptions {
 
   void setGoogleAdsEnvPrefix(String value);
 
+  @Description("How GAQL is read: search_stream (googleAds:searchStream, every row in one answer) or search (googleAds:search, pages of 10,000 rows with page tokens; a failure costs one page, not the whole answer).")
+  @Default.String("search_stream")
+  String getGoogleAdsMethod();
+
+  void setGoogleAdsMethod(String value);
+
   @Description("Manager (MCC) customer id sent as login-customer-id, digits only.")
   String getGoogleAdsLoginCustomerId();
 

@@ -2,23 +2,30 @@ package io.analyticsetl.pipelines.ads;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.analyticsetl.common.json.Json;
+import io.analyticsetl.common.ledger.RunSignals;
+import io.analyticsetl.common.options.InvalidOptionException;
 import io.analyticsetl.common.secrets.Secret;
+import java.math.BigDecimal;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 import org.apache.beam.sdk.values.Row;
 
 /**
- * Google Ads API over REST: GAQL through {@code googleAds:searchStream} (all batches in one
- * answer), an OAuth access token refreshed from the refresh token, the developer token, and an
- * optional login-customer-id. Cost is in micros, int64 metrics are strings, conversions numbers.
+ * Google Ads API over REST: GAQL through {@code googleAds:searchStream} (all batches in one answer)
+ * or {@code googleAds:search} (pages of 10,000 rows; each follow-up sends the page token with the
+ * byte-identical query, and an expired token starts the pages again), an OAuth access token
+ * refreshed from the refresh token, the developer token, and an optional login-customer-id. Cost is in micros, int64 metrics are strings, conversions numbers.
  * 429 RESOURCE_EXHAUSTED is the day's quota (the account stops until the next run); the temporary
  * kind is retried after its retryDelay.
  */
@@ -31,14 +38,40 @@ final class GoogleAdsConnector implements AdConnector {
           + " metrics.impressions, metrics.clicks, metrics.cost_micros, metrics.conversions, metrics.conversions_value"
           + " FROM ad_group_ad WHERE segments.date BETWEEN '%s' AND '%s'";
 
+  /** {@code --googleAdsMethod}. */
+  enum Method {
+    SEARCH_STREAM("searchStream"),
+    SEARCH("search");
+
+    final String endpoint;
+
+    Method(String endpoint) {
+      this.endpoint = endpoint;
+    }
+
+    static Method parse(String value) {
+      for (Method method : values()) {
+        if (method.name().equalsIgnoreCase(value)) {
+          return method;
+        }
+      }
+      throw new InvalidOptionException("googleAdsMethod", "must be search_stream or search, got \"" + value + "\"");
+    }
+  }
+
+  /** Times the pages of a slice are started again after their page token expired. */
+  static final int PAGING_ATTEMPTS = 2;
+
   private final String baseUrl;
+  private final Method method;
   private final OAuthRefresh oauth;
   private final Secret developerToken;
   private final String loginCustomerId;
   private final AdsHttp http;
 
-  GoogleAdsConnector(String baseUrl, OAuthRefresh oauth, Secret developerToken, String loginCustomerId, AdsHttp http) {
+  GoogleAdsConnector(String baseUrl, Method method, OAuthRefresh oauth, Secret developerToken, String loginCustomerId, AdsHttp http) {
     this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+    this.method = method;
     this.oauth = oauth;
     this.developerToken = developerToken;
     this.loginCustomerId = loginCustomerId;
@@ -57,30 +90,70 @@ final class GoogleAdsConnector implements AdConnector {
 
   @Override
   public List<String> fetch(AccountSlice slice, ReportJobs jobs) {
-    String body = Json.write(java.util.Map.of("query", String.format(QUERY, slice.from(), slice.to())));
+    String query = String.format(QUERY, slice.from(), slice.to());
+    if (method == Method.SEARCH_STREAM) {
+      return List.of(post(slice, Map.of("query", query)));
+    }
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return searchPages(slice, query);
+      } catch (AdsApiException e) {
+        if (e.kind() != AdsApiException.Kind.EXPIRED || attempt == PAGING_ATTEMPTS) {
+          throw e;
+        }
+        RunSignals.note("google_ads page tokens expired while paging; the slice was paged again from the first page");
+      }
+    }
+  }
+
+  /** Every page of the query through googleAds:search, following nextPageToken. */
+  private List<String> searchPages(AccountSlice slice, String query) {
+    List<String> pages = new ArrayList<>();
+    Set<String> seen = new HashSet<>();
+    String token = null;
+    do {
+      Map<String, String> request = new LinkedHashMap<>();
+      request.put("query", query);
+      if (token != null) {
+        request.put("pageToken", token);
+      }
+      String page = post(slice, request);
+      token = Wire.text(Wire.json(page).path("nextPageToken"));
+      if (token != null && !seen.add(token)) {
+        throw new AdsApiException(AdsApiException.Kind.BAD_REQUEST, "Google Ads repeated a page token of customer " + slice.accountId(), null);
+      }
+      pages.add(page);
+    } while (token != null);
+    return pages;
+  }
+
+  private String post(AccountSlice slice, Map<String, String> request) {
+    String body = Json.write(request);
     String token = oauth.accessToken(http);
     HttpResponse<byte[]> response =
         http.send(
             () -> {
-              HttpRequest.Builder request =
-                  AdsHttp.request(baseUrl + "/" + VERSION + "/customers/" + slice.accountId() + "/googleAds:searchStream")
+              HttpRequest.Builder builder =
+                  AdsHttp.request(baseUrl + "/" + VERSION + "/customers/" + slice.accountId() + "/googleAds:" + method.endpoint)
                       .header("Authorization", "Bearer " + token)
                       .header("developer-token", developerToken.reveal())
                       .header("Content-Type", "application/json");
               if (loginCustomerId != null) {
-                request.header("login-customer-id", loginCustomerId);
+                builder.header("login-customer-id", loginCustomerId);
               }
-              return request.POST(HttpRequest.BodyPublishers.ofString(body)).build();
+              return builder.POST(HttpRequest.BodyPublishers.ofString(body)).build();
             },
             GoogleAdsConnector::classify);
-    return List.of(new String(response.body(), StandardCharsets.UTF_8));
+    return new String(response.body(), StandardCharsets.UTF_8);
   }
 
   @Override
   public List<Row> normalize(AccountSlice slice, List<String> pages, Instant extractedAt) {
     List<Row> rows = new ArrayList<>();
     for (String page : pages) {
-      for (JsonNode batch : Wire.json(page)) {
+      JsonNode answer = Wire.json(page);
+      // A searchStream answer is an array of batches; a search page is one batch.
+      for (JsonNode batch : answer.isArray() ? answer : List.of(answer)) {
         String requestId = Wire.text(batch.path("requestId"));
         for (JsonNode result : batch.path("results")) {
           JsonNode customer = result.path("customer");
@@ -154,6 +227,9 @@ final class GoogleAdsConnector implements AdConnector {
     if (status >= 500) {
       return new AdsApiException(AdsApiException.Kind.SLOW_DOWN, message, null);
     }
+    if (requestErrors(error).contains("EXPIRED_PAGE_TOKEN")) {
+      return new AdsApiException(AdsApiException.Kind.EXPIRED, message, null);
+    }
     if (status == 401) {
       return new AdsApiException(AdsApiException.Kind.AUTH,
           message + ": check the OAuth client and refresh token named by --googleAdsEnvPrefix", null);
@@ -163,6 +239,17 @@ final class GoogleAdsConnector implements AdConnector {
           message + ": check the developer token and --googleAdsLoginCustomerId for this customer", null);
     }
     return new AdsApiException(AdsApiException.Kind.BAD_REQUEST, message, null);
+  }
+
+  /** The requestError codes of a GoogleAdsFailure (e.g. EXPIRED_PAGE_TOKEN, PAGE_SIZE_NOT_SUPPORTED). */
+  private static List<String> requestErrors(JsonNode error) {
+    List<String> codes = new ArrayList<>();
+    error.path("details").forEach(detail -> detail.path("errors").forEach(e -> {
+      if (e.path("errorCode").has("requestError")) {
+        codes.add(e.path("errorCode").path("requestError").asText());
+      }
+    }));
+    return codes;
   }
 
   private static Duration parseSeconds(String text) {

@@ -102,6 +102,20 @@ class AdsDailyTest {
         conversions.toPlainString(), value.toPlainString(), ctr.toPlainString(), roas.toPlainString());
   }
 
+  /** The hand-calculated rows of the ads' delivering days in the week before RUN_DATE, sorted as queried. */
+  private static List<List<String>> expectedWeek(FakeAdPlatforms fake, List<Ad> ads) {
+    List<List<String>> expected = new ArrayList<>();
+    for (Ad ad : ads) {
+      for (LocalDate day = RUN_DATE.minusDays(6); day.isBefore(RUN_DATE); day = day.plusDays(1)) {
+        if (!day.isBefore(ad.firstDay()) && !day.isAfter(ad.lastDay())) {
+          expected.add(expected(fake, ad, day));
+        }
+      }
+    }
+    expected.sort((a, b) -> String.join("|", a).compareTo(String.join("|", b)));
+    return expected;
+  }
+
   static final String PERFORMANCE =
       "platform, account_id, ad_id, date::text, impressions::text, clicks::text, spend::text, spend_micros::text,"
           + " conversions::text, conversion_value::text, ctr::text, roas::text";
@@ -114,15 +128,7 @@ class AdsDailyTest {
       fake.campaignStatus("c2", "PAUSED");
       Launch launch = run(fake, RUN_DATE);
       assertThat(launch.err(), launch.exitCode(), is(0));
-      List<List<String>> expected = new ArrayList<>();
-      for (Ad ad : ADS) {
-        for (LocalDate day = RUN_DATE.minusDays(6); day.isBefore(RUN_DATE); day = day.plusDays(1)) {
-          if (!day.isBefore(ad.firstDay()) && !day.isAfter(ad.lastDay())) {
-            expected.add(expected(fake, ad, day));
-          }
-        }
-      }
-      expected.sort((a, b) -> String.join("|", a).compareTo(String.join("|", b)));
+      List<List<String>> expected = expectedWeek(fake, ADS);
       assertThat(query("ad_performance_daily", PERFORMANCE), equalTo(expected));
       // Ad statuses: TikTok's from /ad/get, Google's from the report itself (g2 stopped delivering on May 7).
       assertThat(query("ad_performance_daily", "DISTINCT ad_id, ad_status, ad_status_raw"),
@@ -363,18 +369,33 @@ class AdsDailyTest {
       fake.tiktokTooLargeAbove(2);
       Launch launch = run(fake, RUN_DATE, "--platforms=tiktok");
       assertThat(launch.err(), launch.exitCode(), is(0));
-      List<List<String>> expected = new ArrayList<>();
-      for (Ad ad : ADS.subList(0, 2)) {
-        for (LocalDate day = RUN_DATE.minusDays(6); day.isBefore(RUN_DATE); day = day.plusDays(1)) {
-          if (!day.isBefore(ad.firstDay()) && !day.isAfter(ad.lastDay())) {
-            expected.add(expected(fake, ad, day));
-          }
-        }
-      }
-      expected.sort((a, b) -> String.join("|", a).compareTo(String.join("|", b)));
+      List<List<String>> expected = expectedWeek(fake, ADS.subList(0, 2));
       assertThat(query("ad_performance_daily", PERFORMANCE), equalTo(expected));
       // Six days: refused, then 3 + 3 refused, then 2 + 1 + 2 + 1 answered.
       assertThat(fake.calls("tiktok /open_api/v1.3/report/integrated/get/"), is(7));
+    }
+  }
+
+  @Test
+  void googleSearchFollowsPageTokensWithTheSameQueryAndStartsAgainWhenATokenExpires() throws Exception {
+    try (FakeAdPlatforms fake = FakeAdPlatforms.start(ADS)) {
+      fake.googlePageRows(3);
+      fake.googleExpireNextPageTokens(1);
+      Launch launch = run(fake, RUN_DATE, "--googleAdsMethod=search", "--platforms=google_ads");
+      assertThat(launch.err(), launch.exitCode(), is(0));
+      List<List<String>> expected = expectedWeek(fake, ADS.subList(2, 4));
+      assertThat(query("ad_performance_daily", PERFORMANCE), equalTo(expected));
+      // Ten rows in pages of three: the first page, a follow-up refused as expired, then all four pages again.
+      assertThat(expected.size(), is(10));
+      assertThat(fake.calls("google search"), is(6));
+      assertThat(fake.calls("google searchStream"), is(0));
+      RunLedger ledger = RunLedger.fromJson(Files.readString(RunOutputs.ledgerFiles(out.resolve("out"), "ads-daily").get(0)));
+      assertThat(ledger.notes(), hasItem(containsString("google_ads page tokens expired while paging")));
+      assertThat(ledger.stages().get("read_google_ads").read(), is(10L));
+
+      Launch unknown = run(fake, RUN_DATE, "--googleAdsMethod=stream");
+      assertThat(unknown.exitCode(), is(2));
+      assertThat(unknown.err(), containsString("googleAdsMethod"));
     }
   }
 

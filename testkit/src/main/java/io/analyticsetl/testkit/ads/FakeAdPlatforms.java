@@ -21,6 +21,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -70,6 +71,10 @@ public final class FakeAdPlatforms implements AutoCloseable {
   private volatile String clicksAboveImpressionsOf;
   private final Map<String, String> adStatuses = new ConcurrentHashMap<>();
   private final Map<String, String> campaignStatuses = new ConcurrentHashMap<>();
+  /** googleAds:search page tokens: the query each is bound to and the offset of its page. */
+  private final Map<String, Map.Entry<String, Integer>> googlePageTokens = new ConcurrentHashMap<>();
+  private volatile int googlePageRows = 10_000;
+  private final AtomicInteger googleExpiringPageTokens = new AtomicInteger();
 
   private FakeAdPlatforms(List<Ad> ads) throws IOException {
     this.ads = List.copyOf(ads);
@@ -162,6 +167,16 @@ public final class FakeAdPlatforms implements AutoCloseable {
 
   public void googleTemporarilyExhaustedNext(int n) {
     googleTemporarilyExhausted.set(n);
+  }
+
+  /** googleAds:search pages hold this many rows (Google's are fixed at 10,000). */
+  public void googlePageRows(int rows) {
+    googlePageRows = rows;
+  }
+
+  /** The next {@code n} follow-ups with a page token find it expired (EXPIRED_PAGE_TOKEN), as after ~2 h. */
+  public void googleExpireNextPageTokens(int n) {
+    googleExpiringPageTokens.set(n);
   }
 
   public void googleServerErrorNext(int n) {
@@ -390,7 +405,10 @@ public final class FakeAdPlatforms implements AutoCloseable {
 
   private void google(HttpExchange exchange) throws IOException {
     try (exchange) {
-      count("google searchStream");
+      String path = exchange.getRequestURI().getPath();
+      Matcher customer = Pattern.compile("/google/v\\d+/customers/(\\d+)/googleAds:(searchStream|search)").matcher(path);
+      boolean matched = customer.matches();
+      count("google " + (matched ? customer.group(2) : path));
       if (!"Bearer ya29.test".equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
         googleError(exchange, 401, "UNAUTHENTICATED", "Request is missing required authentication credential.", null);
         return;
@@ -411,47 +429,99 @@ public final class FakeAdPlatforms implements AutoCloseable {
         googleError(exchange, 503, "UNAVAILABLE", "The service is currently unavailable.", null);
         return;
       }
-      String path = exchange.getRequestURI().getPath();
-      Matcher customer = Pattern.compile("/google/v\\d+/customers/(\\d+)/googleAds:searchStream").matcher(path);
       JsonNode request = JSON.readTree(exchange.getRequestBody());
-      Matcher dates = BETWEEN.matcher(request.path("query").asText());
-      if (!customer.matches() || !dates.find()) {
+      String query = request.path("query").asText();
+      Matcher dates = BETWEEN.matcher(query);
+      if (!matched || !dates.find()) {
         googleError(exchange, 400, "INVALID_ARGUMENT", "Request contains an invalid argument.", null);
         return;
       }
-      LocalDate start = LocalDate.parse(dates.group(1));
-      LocalDate end = LocalDate.parse(dates.group(2));
-      ArrayNode batches = JSON.createArrayNode();
-      ObjectNode batch = batches.addObject();
-      ArrayNode results = batch.putArray("results");
-      for (Ad ad : adsOf("google_ads", customer.group(1))) {
-        for (LocalDate day = start; !day.isAfter(end); day = day.plusDays(1)) {
-          if (day.isBefore(ad.firstDay()) || day.isAfter(ad.lastDay())) {
-            continue;
-          }
-          ObjectNode r = results.addObject();
-          r.putObject("customer").put("resourceName", "customers/" + ad.accountId()).put("id", ad.accountId())
-              .put("currencyCode", "USD").put("timeZone", "America/New_York");
-          r.putObject("campaign").put("id", ad.campaignId()).put("name", "Campaign " + ad.campaignId())
-              .put("status", campaignStatus(ad, "ENABLED"));
-          r.putObject("adGroup").put("id", ad.adGroupId()).put("name", "Group " + ad.adGroupId());
-          ObjectNode adGroupAd = r.putObject("adGroupAd");
-          adGroupAd.putObject("ad").put("id", ad.adId()).put("name", "");
-          adGroupAd.put("status", ad.lastDay().isBefore(end) ? "PAUSED" : "ENABLED");
-          r.putObject("segments").put("date", day.toString());
-          ObjectNode m = r.putObject("metrics");
-          m.put("impressions", String.valueOf(impressions(ad, day))).put("clicks", String.valueOf(clicks(ad, day)))
-              .put("costMicros", spend(ad, day).movePointRight(6).toBigInteger().toString())
-              .put("conversions", conversions(ad, day).doubleValue()).put("conversionsValue", conversionValue(ad, day).doubleValue())
-              .put("ctr", 0.05);
-          if (ad.adId().equals(duplicateRowOf)) {
-            results.add(r.deepCopy());
-          }
+      ArrayNode results = googleRows(customer.group(1), LocalDate.parse(dates.group(1)), LocalDate.parse(dates.group(2)));
+      if (customer.group(2).equals("searchStream")) {
+        ArrayNode batches = JSON.createArrayNode();
+        batches.addObject().<ObjectNode>set("results", results)
+            .put("fieldMask", "customer.id,segments.date,metrics.impressions").put("requestId", "g-" + System.nanoTime());
+        respond(exchange, 200, batches);
+        return;
+      }
+      googleSearchPage(exchange, request, query, results);
+    }
+  }
+
+  /** One googleAds:search page; its next page token is bound to the query text. */
+  private void googleSearchPage(HttpExchange exchange, JsonNode request, String query, ArrayNode results) throws IOException {
+    if (request.has("pageSize")) {
+      googleRequestError(exchange, "PAGE_SIZE_NOT_SUPPORTED", "Setting the page size is not supported.");
+      return;
+    }
+    int offset = 0;
+    if (request.hasNonNull("pageToken")) {
+      Map.Entry<String, Integer> token = googlePageTokens.get(request.path("pageToken").asText());
+      if (token == null || googleExpiringPageTokens.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+        googleRequestError(exchange, "EXPIRED_PAGE_TOKEN", "The page token has expired.");
+        return;
+      }
+      if (!token.getKey().equals(query)) {
+        googleRequestError(exchange, "INVALID_PAGE_TOKEN", "The page token is not valid for this query.");
+        return;
+      }
+      offset = token.getValue();
+    }
+    ObjectNode page = JSON.createObjectNode();
+    ArrayNode rows = page.putArray("results");
+    for (int i = offset; i < Math.min(results.size(), offset + googlePageRows); i++) {
+      rows.add(results.get(i));
+    }
+    if (offset + googlePageRows < results.size()) {
+      String next = "gpt-" + UUID.randomUUID();
+      googlePageTokens.put(next, Map.entry(query, offset + googlePageRows));
+      page.put("nextPageToken", next);
+    }
+    page.put("fieldMask", "customer.id,segments.date,metrics.impressions").put("requestId", "g-" + System.nanoTime());
+    respond(exchange, 200, page);
+  }
+
+  /** The customer's ad rows of [start, end], as GAQL returns them over REST. */
+  private ArrayNode googleRows(String customerId, LocalDate start, LocalDate end) {
+    ArrayNode results = JSON.createArrayNode();
+    for (Ad ad : adsOf("google_ads", customerId)) {
+      for (LocalDate day = start; !day.isAfter(end); day = day.plusDays(1)) {
+        if (day.isBefore(ad.firstDay()) || day.isAfter(ad.lastDay())) {
+          continue;
+        }
+        ObjectNode r = results.addObject();
+        r.putObject("customer").put("resourceName", "customers/" + ad.accountId()).put("id", ad.accountId())
+            .put("currencyCode", "USD").put("timeZone", "America/New_York");
+        r.putObject("campaign").put("id", ad.campaignId()).put("name", "Campaign " + ad.campaignId())
+            .put("status", campaignStatus(ad, "ENABLED"));
+        r.putObject("adGroup").put("id", ad.adGroupId()).put("name", "Group " + ad.adGroupId());
+        ObjectNode adGroupAd = r.putObject("adGroupAd");
+        adGroupAd.putObject("ad").put("id", ad.adId()).put("name", "");
+        adGroupAd.put("status", ad.lastDay().isBefore(end) ? "PAUSED" : "ENABLED");
+        r.putObject("segments").put("date", day.toString());
+        ObjectNode m = r.putObject("metrics");
+        m.put("impressions", String.valueOf(impressions(ad, day))).put("clicks", String.valueOf(clicks(ad, day)))
+            .put("costMicros", spend(ad, day).movePointRight(6).toBigInteger().toString())
+            .put("conversions", conversions(ad, day).doubleValue()).put("conversionsValue", conversionValue(ad, day).doubleValue())
+            .put("ctr", 0.05);
+        if (ad.adId().equals(duplicateRowOf)) {
+          results.add(r.deepCopy());
         }
       }
-      batch.put("fieldMask", "customer.id,segments.date,metrics.impressions").put("requestId", "g-" + System.nanoTime());
-      respond(exchange, 200, batches);
     }
+    return results;
+  }
+
+  private static void googleRequestError(HttpExchange exchange, String requestError, String message) throws IOException {
+    ObjectNode body = JSON.createObjectNode();
+    ObjectNode error = body.putObject("error").put("code", 400).put("message", "Request contains an invalid argument.")
+        .put("status", "INVALID_ARGUMENT");
+    ObjectNode e = error.putArray("details").addObject()
+        .put("@type", "type.googleapis.com/google.ads.googleads.v21.errors.GoogleAdsFailure")
+        .putArray("errors").addObject();
+    e.putObject("errorCode").put("requestError", requestError);
+    e.put("message", message);
+    respond(exchange, 400, body);
   }
 
   private static void googleError(HttpExchange exchange, int status, String state, String message, String quotaError) throws IOException {
