@@ -32,6 +32,7 @@ public final class Dataset implements Serializable {
   private final List<String> naturalKey;
   private final List<PartitionKey> partitionKeys;
   private final WriteMode writeMode;
+  private final String versionColumn;
   private transient Schema beamSchema;
 
   private Dataset(Builder builder) {
@@ -43,6 +44,7 @@ public final class Dataset implements Serializable {
     this.naturalKey = List.copyOf(builder.naturalKey);
     this.partitionKeys = List.copyOf(builder.partitionKeys);
     this.writeMode = builder.writeMode;
+    this.versionColumn = builder.versionColumn;
   }
 
   public static Builder builder(String domain, String name) {
@@ -90,6 +92,26 @@ public final class Dataset implements Serializable {
 
   public WriteMode writeMode() {
     return writeMode;
+  }
+
+  /**
+   * The column that orders versions of an upserted row (e.g. {@code extracted_at}): a sink keeps the
+   * row with the newest version, so replaying older data does not undo newer data. Without one, the
+   * row written last wins.
+   */
+  public Optional<String> versionColumn() {
+    return Optional.ofNullable(versionColumn);
+  }
+
+  /** Whether {@code stored} is a newer version of its row than {@code incoming} (never without a version column). */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  public boolean isNewer(Row stored, Row incoming) {
+    if (versionColumn == null) {
+      return false;
+    }
+    Comparable storedVersion = (Comparable) stored.getValue(versionColumn);
+    Comparable incomingVersion = (Comparable) incoming.getValue(versionColumn);
+    return storedVersion.compareTo(incomingVersion) > 0;
   }
 
   /** The column holding the dataset's day, when it is partitioned by day. */
@@ -196,6 +218,7 @@ public final class Dataset implements Serializable {
     private final List<String> naturalKey = new ArrayList<>();
     private final List<PartitionKey> partitionKeys = new ArrayList<>();
     private WriteMode writeMode = WriteMode.UPSERT;
+    private String versionColumn;
 
     private Builder(String domain, String name) {
       if (!NAME.matcher(domain).matches() || !NAME.matcher(name).matches()) {
@@ -254,6 +277,12 @@ public final class Dataset implements Serializable {
       return this;
     }
 
+    /** See {@link Dataset#versionColumn()}: a non-null TIMESTAMP column of an upserted dataset. */
+    public Builder versionColumn(String columnName) {
+      this.versionColumn = columnName;
+      return this;
+    }
+
     public Dataset build() {
       if (columns.isEmpty()) {
         throw new IllegalArgumentException("dataset " + name + " has no columns");
@@ -266,6 +295,13 @@ public final class Dataset implements Serializable {
         if (column.nullable()) {
           throw new IllegalArgumentException(
               "partition column " + key.column() + " of " + name + " must not be nullable");
+        }
+      }
+      if (versionColumn != null) {
+        Column version = requireColumn(versionColumn, "version");
+        if (version.nullable() || version.type() != ColumnType.TIMESTAMP || writeMode != WriteMode.UPSERT) {
+          throw new IllegalArgumentException(
+              "version column " + versionColumn + " of " + name + " must be a non-null TIMESTAMP of an upserted dataset");
         }
       }
       if (writeMode == WriteMode.UPSERT && naturalKey.isEmpty()) {

@@ -59,11 +59,13 @@ public final class PostgresForm {
 
   /** {@code INSERT INTO <schema>.<dataset> (<columns>) VALUES (?, ...)}, columns in dataset order. */
   public static String insert(Dataset dataset, String schema) {
+    return insertInto(dataset, schema, schema + "." + dataset.tableName());
+  }
+
+  private static String insertInto(Dataset dataset, String schema, String target) {
     List<String> names = dataset.columns().stream().map(Column::name).toList();
     return "INSERT INTO "
-        + schema
-        + "."
-        + dataset.tableName()
+        + target
         + " ("
         + String.join(", ", names)
         + ") VALUES ("
@@ -71,7 +73,10 @@ public final class PostgresForm {
         + ")";
   }
 
-  /** {@link #insert} plus {@code ON CONFLICT (natural key) DO UPDATE SET <other columns>}. */
+  /**
+   * {@link #insert} plus {@code ON CONFLICT (natural key) DO UPDATE SET <other columns>}; with a
+   * version column, only {@code WHERE} the stored row is not newer than the incoming one.
+   */
   public static String upsert(Dataset dataset, String schema) {
     if (dataset.naturalKey().isEmpty()) {
       return insert(dataset, schema);
@@ -82,10 +87,11 @@ public final class PostgresForm {
             .filter(name -> !dataset.naturalKey().contains(name))
             .map(name -> name + " = EXCLUDED." + name)
             .toList();
-    return insert(dataset, schema)
+    return insertInto(dataset, schema, schema + "." + dataset.tableName() + " AS stored")
         + " ON CONFLICT ("
         + String.join(", ", dataset.naturalKey())
         + ") DO "
-        + (updates.isEmpty() ? "NOTHING" : "UPDATE SET " + String.join(", ", updates));
+        + (updates.isEmpty() ? "NOTHING" : "UPDATE SET " + String.join(", ", updates))
+        + (updates.isEmpty() ? "" : dataset.versionColumn().map(v -> " WHERE stored." + v + " <= EXCLUDED." + v).orElse(""));
   }
 }

@@ -144,8 +144,10 @@ public final class BigQuerySink implements DatasetSink {
     boolean upsert = upserts(dataset);
     boolean decorators = testServices == null && !upsert;
     BigQueryServices services = testServices;
-    // Later runs must win: the run's start (in microseconds) orders its changes after earlier runs'.
-    long changeSequence = ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now());
+    // Newer versions must win: a row's version column (else the run's start), in microseconds, orders
+    // its change after those of older versions.
+    long runStart = ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now());
+    String version = dataset.versionColumn().orElse(null);
     return new PTransform<>("WriteBigQuery_" + dataset.name()) {
       @Override
       public PDone expand(PCollection<Row> rows) {
@@ -167,7 +169,8 @@ public final class BigQuerySink implements DatasetSink {
                 ? write
                     .withMethod(BigQueryIO.Write.Method.STORAGE_API_AT_LEAST_ONCE)
                     .withPrimaryKey(dataset.naturalKey())
-                    .withRowMutationInformationFn(row -> RowMutationInformation.of(MutationType.UPSERT, changeSequence))
+                    .withRowMutationInformationFn(row -> RowMutationInformation.of(MutationType.UPSERT,
+                        version == null ? runStart : ChronoUnit.MICROS.between(Instant.EPOCH, row.getLogicalTypeValue(version, Instant.class))))
                     .withWriteDisposition(WriteDisposition.WRITE_APPEND)
                 : write
                     .withMethod(BigQueryIO.Write.Method.FILE_LOADS)

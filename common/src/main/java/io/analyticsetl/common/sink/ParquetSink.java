@@ -11,7 +11,9 @@ import java.nio.channels.WritableByteChannel;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -326,20 +328,25 @@ public final class ParquetSink implements DatasetSink {
                   new DoFn<KV<String, CoGbkResult>, Row>() {
                     @ProcessElement
                     public void process(@Element KV<String, CoGbkResult> partition, OutputReceiver<Row> out) {
-                      Set<Row> keys = new HashSet<>();
+                      Map<Row, Row> rows = new LinkedHashMap<>();
                       for (Row row : partition.getValue().getAll(fresh)) {
-                        if (!keys.add(ds.keyOf(row))) {
+                        if (rows.put(ds.keyOf(row), row) != null) {
                           throw new IllegalStateException(
                               "the run produced two rows of " + ds.name() + " with natural key " + ds.keyOf(row));
                         }
-                        out.output(row);
                       }
+                      // A stored row stays when its key is not written again, or holds a newer version.
                       // Existing duplicates (from older writers) collapse to one row here too.
+                      Set<Row> storedKeys = new HashSet<>();
                       for (Row row : partition.getValue().getAll(old)) {
-                        if (keys.add(ds.keyOf(row))) {
-                          out.output(row);
+                        Row key = ds.keyOf(row);
+                        Row current = rows.get(key);
+                        if (current == null || (!storedKeys.contains(key) && ds.isNewer(row, current))) {
+                          rows.put(key, row);
                         }
+                        storedKeys.add(key);
                       }
+                      rows.values().forEach(out::output);
                     }
                   }))
           .setRowSchema(ds.beamSchema());

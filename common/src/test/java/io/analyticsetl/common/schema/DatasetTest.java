@@ -81,6 +81,18 @@ class DatasetTest {
                     .build());
     assertThat(nullablePartition.getMessage(), containsString("must not be nullable"));
 
+    IllegalArgumentException nullableVersion =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                Dataset.builder("d", "t")
+                    .column("a", ColumnType.BIGINT, "")
+                    .nullableColumn("seen", ColumnType.TIMESTAMP, "")
+                    .naturalKey("a")
+                    .versionColumn("seen")
+                    .build());
+    assertThat(nullableVersion.getMessage(), containsString("version column seen of t must be a non-null TIMESTAMP"));
+
     assertThrows(
         IllegalArgumentException.class,
         () -> Dataset.builder("d", "t").column("Bad-Name", ColumnType.BIGINT, ""));

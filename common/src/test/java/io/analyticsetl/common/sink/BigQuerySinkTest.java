@@ -188,16 +188,22 @@ class BigQuerySinkTest {
         .toList();
   }
 
-  private static final Dataset UPSERTED =
-      Dataset.builder("shop", "ad_daily")
-          .column("day", ColumnType.DATE, "")
-          .column("app_id", ColumnType.BIGINT, "")
-          .decimalColumn("revenue", 12, 2, true, "")
-          .nullableColumn("updated_at", ColumnType.TIMESTAMP, "")
-          .naturalKey("day", "app_id")
-          .partitionedBy("dt", "day")
-          .writeMode(WriteMode.UPSERT)
-          .build();
+  /**
+   * An upserted daily table of the shop; Beam caches Storage Write API streams per table across
+   * pipelines, so each test writes a table of its own.
+   */
+  private static Dataset.Builder upserted(String name) {
+    return Dataset.builder("shop", name)
+        .column("day", ColumnType.DATE, "")
+        .column("app_id", ColumnType.BIGINT, "")
+        .decimalColumn("revenue", 12, 2, true, "")
+        .column("updated_at", ColumnType.TIMESTAMP, "")
+        .naturalKey("day", "app_id")
+        .partitionedBy("dt", "day")
+        .writeMode(WriteMode.UPSERT);
+  }
+
+  private static final Dataset UPSERTED = upserted("ad_daily").build();
 
   @Test
   void upsertedDatasetsConvergeOnTheNaturalKeyThroughTheStorageWriteApi() throws Exception {
@@ -217,29 +223,27 @@ class BigQuerySinkTest {
   }
 
   @Test
+  void anUpsertKeepsTheNewerVersionOfARowWhicheverRunWritesLast() throws Exception {
+    Dataset versioned = upserted("versioned").versionColumn("updated_at").build();
+    java.util.function.BiFunction<Long, String, Row> row = (app, at) -> Row.withSchema(versioned.beamSchema())
+        .addValues(LocalDate.parse("2026-03-01"), app, new BigDecimal(at.substring(11, 13)), Instant.parse(at)).build();
+    write(versioned, row.apply(7L, "2026-03-02T10:00:00Z"), row.apply(8L, "2026-03-02T10:00:00Z"));
+    // A replay of older figures for app 7 beside a newer one for app 8.
+    write(versioned, row.apply(7L, "2026-03-02T09:00:00Z"), row.apply(8L, "2026-03-02T11:00:00Z"));
+    assertThat(upsertedRows(versioned),
+        containsInAnyOrder("2026-03-01 7 10.00 2026-03-02T10:00:00Z", "2026-03-01 8 11.00 2026-03-02T11:00:00Z"));
+  }
+
+  @Test
   void upsertsIntoATableFromAnEarlierVersionNameTheColumnsItLacksAndTheStatementThatAddsThem() {
-    // Beam caches Storage Write API streams per table across pipelines, so this table is its own.
-    Dataset earlier = upserted("evolving", false);
+    Dataset earlier = upserted("evolving").build();
     write(earlier, row(earlier, "2026-03-01", 7, "10.5"));
-    Dataset later = upserted("evolving", true);
+    Dataset later = upserted("evolving").nullableColumn("channel", ColumnType.STRING, "").build();
     Row row = Row.withSchema(later.beamSchema())
         .addValues(LocalDate.parse("2026-03-01"), 7L, new BigDecimal("11"), Instant.parse("2026-03-02T04:05:06.789Z"), "web").build();
     IllegalStateException refused = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, () -> write(later, row));
     assertThat(refused.getMessage(),
         org.hamcrest.Matchers.containsString("ALTER TABLE `acme-analytics.shop.evolving` ADD COLUMN channel STRING"));
-  }
-
-  private static Dataset upserted(String name, boolean withChannel) {
-    Dataset.Builder builder =
-        Dataset.builder("shop", name)
-            .column("day", ColumnType.DATE, "")
-            .column("app_id", ColumnType.BIGINT, "")
-            .decimalColumn("revenue", 12, 2, true, "")
-            .nullableColumn("updated_at", ColumnType.TIMESTAMP, "");
-    if (withChannel) {
-      builder.nullableColumn("channel", ColumnType.STRING, "");
-    }
-    return builder.naturalKey("day", "app_id").partitionedBy("dt", "day").writeMode(WriteMode.UPSERT).build();
   }
 
   @Test

@@ -102,6 +102,15 @@ class JdbcSinkTest {
   }
 
   @Test
+  void anUpsertKeepsTheNewerVersionOfARowWhicheverRunWritesLast() {
+    Dataset dataset = VersionedRows.dataset("sinktest");
+    write(dataset, VersionedRows.firstWrite(dataset));
+    write(dataset, VersionedRows.secondWrite(dataset));
+    assertThat(Sql.query(url, "SELECT id::text, value::text FROM sinktest.versioned ORDER BY id"),
+        contains(List.of("1", "10"), List.of("2", "25")));
+  }
+
+  @Test
   void replacePartitionsReplacesEachWrittenPartitionOnly() {
     Dataset dataset = dataset("replaced", WriteMode.REPLACE_PARTITIONS);
     write(dataset, row(dataset, "2026-03-01", 1, "a", "1"), row(dataset, "2026-03-01", 2, "b", "2"),

@@ -85,6 +85,14 @@ class ParquetSinkTest {
   }
 
   @Test
+  void anUpsertKeepsTheNewerVersionOfARowWhicheverRunWritesLast() {
+    Dataset dataset = VersionedRows.dataset("test");
+    write(dataset, "run1", VersionedRows.firstWrite(dataset));
+    write(dataset, "run2", VersionedRows.secondWrite(dataset));
+    assertThat(contents(dataset), contains(List.of("2026-03-01", "1", "10"), List.of("2026-03-01", "2", "25")));
+  }
+
+  @Test
   void replacePartitionsReplacesWholePartitions() {
     Dataset dataset = events(WriteMode.REPLACE_PARTITIONS);
     write(dataset, "run1", event(dataset, "2026-03-01", 1, 10), event(dataset, "2026-03-01", 2, 20),

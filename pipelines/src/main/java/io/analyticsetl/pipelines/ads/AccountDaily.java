@@ -7,38 +7,69 @@ import java.time.LocalDate;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import org.apache.beam.sdk.coders.IterableCoder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.ListCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.schemas.SchemaCoder;
 import org.apache.beam.sdk.transforms.DoFn;
-import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.WithKeys;
+import org.apache.beam.sdk.transforms.join.CoGbkResult;
+import org.apache.beam.sdk.transforms.join.CoGroupByKey;
+import org.apache.beam.sdk.transforms.join.KeyedPCollectionTuple;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.Row;
+import org.apache.beam.sdk.values.TupleTag;
 
-/** account_daily: ad_performance_daily summed per platform, account and day; ROAS from the sums. */
+/**
+ * account_daily: ad_performance_daily summed per platform, account and day; ROAS from the sums.
+ * Applied to the current rows (stored and this run's, the newest version of each), it sums the
+ * account-days this run wrote, so that a day's sums are those of the rows the table keeps, also when
+ * the run replayed older figures than the table's.
+ */
 final class AccountDaily extends PTransform<PCollection<Row>, PCollection<Row>> {
 
+  private final PCollection<Row> written;
+
+  /** {@code written}: the ad_performance_daily rows of this run. */
+  AccountDaily(PCollection<Row> written) {
+    this.written = written;
+  }
+
   @Override
-  public PCollection<Row> expand(PCollection<Row> ads) {
-    return ads.apply(
-            "KeyByAccountDay",
-            WithKeys.of((Row r) -> List.of(r.getString("platform"), r.getString("account_id"), r.getLogicalTypeValue("date", LocalDate.class).toString())))
-        .setCoder(KvCoder.of(ListCoder.of(StringUtf8Coder.of()), SchemaCoder.of(ads.getSchema())))
-        .apply("GroupByAccountDay", GroupByKey.create())
-        .setCoder(KvCoder.of(ListCoder.of(StringUtf8Coder.of()), IterableCoder.of(SchemaCoder.of(ads.getSchema()))))
-        .apply("Sum", ParDo.of(new Sum()))
+  public PCollection<Row> expand(PCollection<Row> current) {
+    TupleTag<Row> currentTag = new TupleTag<>();
+    TupleTag<Row> writtenTag = new TupleTag<>();
+    return KeyedPCollectionTuple.of(currentTag, byAccountDay(current, "KeyCurrent"))
+        .and(writtenTag, byAccountDay(written, "KeyWritten"))
+        .apply("GroupByAccountDay", CoGroupByKey.create())
+        .apply("Sum", ParDo.of(new Sum(currentTag, writtenTag)))
         .setRowSchema(ACCOUNT_DAILY.beamSchema());
   }
 
-  private static final class Sum extends DoFn<KV<List<String>, Iterable<Row>>, Row> {
+  private static PCollection<KV<List<String>, Row>> byAccountDay(PCollection<Row> ads, String name) {
+    return ads.apply(
+            name,
+            WithKeys.of((Row r) -> List.of(r.getString("platform"), r.getString("account_id"), r.getLogicalTypeValue("date", LocalDate.class).toString())))
+        .setCoder(KvCoder.of(ListCoder.of(StringUtf8Coder.of()), SchemaCoder.of(ads.getSchema())));
+  }
+
+  private static final class Sum extends DoFn<KV<List<String>, CoGbkResult>, Row> {
+    private final TupleTag<Row> currentTag;
+    private final TupleTag<Row> writtenTag;
+
+    Sum(TupleTag<Row> currentTag, TupleTag<Row> writtenTag) {
+      this.currentTag = currentTag;
+      this.writtenTag = writtenTag;
+    }
+
     @ProcessElement
-    public void process(@Element KV<List<String>, Iterable<Row>> day, OutputReceiver<Row> out) {
+    public void process(@Element KV<List<String>, CoGbkResult> day, OutputReceiver<Row> out) {
+      if (!day.getValue().getAll(writtenTag).iterator().hasNext()) {
+        return; // a stored day this run did not touch
+      }
       long impressions = 0;
       long clicks = 0;
       BigDecimal spend = BigDecimal.ZERO;
@@ -47,7 +78,7 @@ final class AccountDaily extends PTransform<PCollection<Row>, PCollection<Row>> 
       String currency = null;
       Set<String> campaigns = new HashSet<>();
       Set<String> ads = new HashSet<>();
-      for (Row ad : day.getValue()) {
+      for (Row ad : day.getValue().getAll(currentTag)) {
         impressions += ad.getInt64("impressions");
         clicks += ad.getInt64("clicks");
         spend = spend.add(ad.getDecimal("spend"));

@@ -221,13 +221,15 @@ public final class AdsDailyPipeline implements EtlPipeline<AdsOptions> {
     PCollection<Row> history = run.readExisting(pipeline, AD_PERFORMANCE_DAILY, firstDay.minusDays(7 + 27));
     // The features read the rows already loaded; only then are those rows replaced.
     run.write(AD_PERFORMANCE_DAILY, performance.apply("AfterHistoryRead", Wait.on(history)).setRowSchema(AD_PERFORMANCE_DAILY.beamSchema()));
-    run.write(ACCOUNT_DAILY, performance.apply("AccountDaily", new AccountDaily()));
 
+    // The rows the table holds once this run is written: the newest version of each (a slice replayed
+    // from an older checkpoint does not undo figures a later run extracted).
     PCollection<Row> state =
         PCollectionList.of(history).and(performance)
             .apply("HistoryAndRun", Flatten.pCollections())
             .setRowSchema(AD_PERFORMANCE_DAILY.beamSchema())
             .apply("CurrentRows", Dedupe.byKey("platform", "account_id", "ad_id", "date").newestBy("extracted_at"));
+    run.write(ACCOUNT_DAILY, state.apply("AccountDaily", new AccountDaily(performance)));
     // Only the accounts this run extracted: another platform's (or a stopped account's) days since its
     // last load are unknown, not days without delivery, and must not become zeros in its features.
     PCollectionView<List<String>> accountsExtracted =

@@ -75,6 +75,7 @@ public final class AdsDatasets {
           .naturalKey("platform", "account_id", "ad_id", "date")
           .partitionedBy("dt", "date")
           .writeMode(WriteMode.UPSERT)
+          .versionColumn("extracted_at")
           .build();
 
   public static final Dataset ACCOUNT_DAILY =

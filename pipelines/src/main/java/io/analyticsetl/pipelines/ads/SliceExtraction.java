@@ -25,10 +25,12 @@ import org.apache.beam.sdk.values.TupleTag;
 
 /**
  * Extracts one account slice. Its pages are kept as received under
- * {@code <outputRoot>/ads/raw/<platform>/dt=<runDate>/account=<id>/<from>_<to>.jsonl}, which is also
- * the checkpoint: a rerun of the same day reads a finished slice from there instead of the API,
- * so a failed run resumes where it stopped (a slice that reaches the run date, still changing, is
- * asked for again and its file replaced). A spent quota stops the slice until the next run (a
+ * {@code <outputRoot>/ads/raw/<platform>/dt=<runDate>/account=<id>/<from>_<to>.jsonl}, after a
+ * first line stating when they were extracted, which is also the checkpoint: a rerun of the same day
+ * reads a finished slice from there instead of the API, so a failed run resumes where it stopped,
+ * and its rows keep their original {@code extracted_at}, so replaying an old day never passes for
+ * newer figures (a slice that reaches the run date, still changing, is asked for again and its file
+ * replaced). A spent quota stops the slice until the next run (a
  * note in the ledger); refused credentials or a request the platform keeps refusing fail the run
  * after everything else is written.
  */
@@ -60,11 +62,15 @@ final class SliceExtraction extends DoFn<AccountSlice, Row> {
     StageCounters stage = StageCounters.of("read_" + slice.platform().option());
     String path = checkpoint(outputRoot, runDate, slice);
     List<String> pages;
+    Instant pagesExtractedAt = extractedAt;
     // A slice reaching the run date itself (the hourly cadence's today) is still changing: an
     // earlier run's pages of it are kept as received, but every run asks again.
     boolean settled = slice.to().isBefore(runDate);
     if (settled && !FileSystems.match(path, EmptyMatchTreatment.ALLOW).metadata().isEmpty()) {
       pages = read(path);
+      if (!pages.isEmpty() && Wire.json(pages.get(0)).has(CHECKPOINT_HEADER)) {
+        pagesExtractedAt = Instant.parse(Wire.json(pages.remove(0)).path(CHECKPOINT_HEADER).path("extracted_at").asText());
+      }
       RunSignals.note(slice.platform().option() + " slices resumed from their checkpoint");
     } else {
       try {
@@ -83,9 +89,9 @@ final class SliceExtraction extends DoFn<AccountSlice, Row> {
         RunSignals.workDone();
         return;
       }
-      write(path, pages);
+      write(path, pages, extractedAt);
     }
-    for (Row row : connector.normalize(slice, pages, extractedAt)) {
+    for (Row row : connector.normalize(slice, pages, pagesExtractedAt)) {
       stage.read();
       stage.written();
       out.get(ROWS).output(row);
@@ -112,9 +118,13 @@ final class SliceExtraction extends DoFn<AccountSlice, Row> {
     return pages;
   }
 
-  /** One page per line; the platforms' JSON pages hold no raw newlines. */
-  private static void write(String path, List<String> pages) throws IOException {
+  /** The header line's only field; no platform page has it. */
+  private static final String CHECKPOINT_HEADER = "checkpoint";
+
+  /** The header line, then one page per line; the platforms' JSON pages hold no raw newlines. */
+  private static void write(String path, List<String> pages, Instant extractedAt) throws IOException {
     StringBuilder text = new StringBuilder();
+    text.append("{\"" + CHECKPOINT_HEADER + "\":{\"extracted_at\":\"" + extractedAt + "\"}}\n");
     for (String page : pages) {
       text.append(page.replace("\n", " ")).append('\n');
     }

@@ -251,6 +251,16 @@ class AdsDailyTest {
       List<List<String>> g1Day = Parquet.query("SELECT conversions::text FROM read_parquet('" + out.resolve("out")
           + "/ads/ad_performance_daily/*/*.parquet') WHERE ad_id = 'g1' AND date = DATE '" + day + "'");
       assertThat(g1Day, equalTo(List.of(List.of(fake.conversions(g1, day).setScale(6).toPlainString()))));
+
+      // Rerunning the earlier day replays its checkpoint, extracted before the restatement: the
+      // table keeps the restated figures, and account_daily the sums of the rows the table keeps.
+      List<List<String>> before = query("ad_performance_daily", PERFORMANCE + ", extracted_at::text");
+      List<List<String>> accountsBefore = query("account_daily", "*");
+      Launch replay = run(fake, RUN_DATE);
+      assertThat(replay.err(), replay.exitCode(), is(0));
+      assertThat(replay.err(), containsString("resumed from their checkpoint"));
+      assertThat(query("ad_performance_daily", PERFORMANCE + ", extracted_at::text"), equalTo(before));
+      assertThat(query("account_daily", "*"), equalTo(accountsBefore));
     }
   }
 
