@@ -101,6 +101,9 @@ public final class AppstoreExtractPipeline implements EtlPipeline<AppstoreOption
     }
     AppstoreCuratePipeline.reports(options);
     metricDays(options, LocalDate.now());
+    if (options.getReviewsLookbackDays() < 0) {
+      throw new InvalidOptionException("reviewsLookbackDays", "must not be negative, got " + options.getReviewsLookbackDays());
+    }
     AppstoreApi.client(options);
   }
 
@@ -203,7 +206,8 @@ public final class AppstoreExtractPipeline implements EtlPipeline<AppstoreOption
           KeyedPCollectionTuple.of(appTag, configured)
               .and(checkpointTag, newest)
               .apply("JoinCheckpoint", CoGroupByKey.create())
-              .apply("FetchReviews", ParDo.of(new Reviews.Fetch(client, appTag, checkpointTag, run.outputRoot(), run.runDate(), run.runId())))
+              .apply("FetchReviews", ParDo.of(new Reviews.Fetch(client, appTag, checkpointTag, run.outputRoot(), run.runDate(), run.runId(),
+                  java.time.Duration.ofDays(options.getReviewsLookbackDays()))))
               .setRowSchema(REVIEWS.beamSchema()));
     }
   }

@@ -82,6 +82,13 @@ public interface AppstoreOptions extends EtlOptions {
 
   void setProcessingDays(int value);
 
+  @Description("appstore-daily: reviews written up to N days before the newest one already curated are"
+      + " fetched again, so that a developer response added since is picked up (0: only newer reviews).")
+  @Default.Integer(7)
+  int getReviewsLookbackDays();
+
+  void setReviewsLookbackDays(int value);
+
   @Description("Root of the raw zone to curate from (appstore-curate). Default: --outputRoot.")
   String getRawRoot();
 

@@ -9,6 +9,7 @@ import io.analyticsetl.common.values.DayRange;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.Channels;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -16,6 +17,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -37,19 +39,19 @@ import org.apache.beam.sdk.values.TupleTagList;
 
 /**
  * Replays customer reviews from the raw zone ({@code raw/reviews/dt=<processing_date>/app_id=<id>/
- * <run>-page-<n>.json}, beside each run's {@code <run>-app.json}) without calling Apple. A review
- * seen by several runs keeps the copy its first fetch landed, as {@code appstore-daily} upserted it
- * (a later run only upserts reviews newer than its checkpoint); only reviews written on the days
- * curated are kept.
+ * <run>-page-<n>.json}, beside each run's {@code <run>-app.json} and {@code <run>-fetch.json})
+ * without calling Apple. Of a run's pages, the reviews its fetch file says it upserted are taken; a
+ * review several runs upserted keeps the copy of the latest, as {@code appstore-daily}'s upserts left
+ * it; only reviews written on the days curated are kept.
  */
 final class CurateReviews extends PTransform<PBegin, PCollectionTuple> {
 
   static final TupleTag<Row> REVIEWS = new TupleTag<>() {};
   static final TupleTag<DeadLetter> DEAD_LETTERS = new TupleTag<>() {};
-  static final String FETCHED_AGAIN = "fetched again by a later run";
+  static final String SUPERSEDED = "superseded by a later fetch";
   static final String OUTSIDE = "written outside the days curated";
 
-  private static final Pattern FILE = Pattern.compile("(.+)-(app|page-(\\d+))\\.json");
+  private static final Pattern FILE = Pattern.compile("(.+)-(app|" + Reviews.FETCH + "|page-(\\d+))\\.json");
 
   private final String rawRoot;
   private final Set<Long> apps;
@@ -71,7 +73,7 @@ final class CurateReviews extends PTransform<PBegin, PCollectionTuple> {
             .apply("ListRawPages", ParDo.of(new RawZone.ListFiles(rawRoot, "*.json", apps, LocalDate.MIN)))
             .setCoder(KvCoder.of(VarLongCoder.of(), SerializableCoder.of(RawZone.RawFile.class)))
             .apply("GroupByApp", GroupByKey.create())
-            .apply("FirstFetchWins", ParDo.of(new CurateApp(days)).withOutputTags(REVIEWS, TupleTagList.of(DEAD_LETTERS)));
+            .apply("LatestFetchWins", ParDo.of(new CurateApp(days)).withOutputTags(REVIEWS, TupleTagList.of(DEAD_LETTERS)));
     curated.get(REVIEWS).setRowSchema(AppstoreDatasets.REVIEWS.beamSchema());
     curated.get(DEAD_LETTERS).setCoder(SerializableCoder.of(DeadLetter.class));
     return curated;
@@ -90,6 +92,7 @@ final class CurateReviews extends PTransform<PBegin, PCollectionTuple> {
       // In the order the runs fetched them (run ids sort by start time), then by page.
       List<RawZone.RawFile> pages = new ArrayList<>();
       Map<String, RawZone.RawFile> appResources = new HashMap<>();
+      Map<String, RawZone.RawFile> fetches = new HashMap<>();
       for (RawZone.RawFile file : app.getValue()) {
         Matcher name = FILE.matcher(file.name());
         if (!name.matches()) {
@@ -97,20 +100,24 @@ final class CurateReviews extends PTransform<PBegin, PCollectionTuple> {
         }
         if (name.group(2).equals("app")) {
           appResources.put(folderRun(file, name.group(1)), file);
+        } else if (name.group(2).equals(Reviews.FETCH)) {
+          fetches.put(folderRun(file, name.group(1)), file);
         } else {
           pages.add(file);
         }
       }
       pages.sort(Comparator.comparing((RawZone.RawFile file) -> run(file)).thenComparing(file -> page(file)));
 
-      Map<String, Row> firstFetched = new LinkedHashMap<>();
+      Map<String, Row> latestFetched = new LinkedHashMap<>();
       Map<String, String> appNames = new HashMap<>();
+      Map<String, Optional<Instant>> createdAfter = new HashMap<>();
       for (RawZone.RawFile file : pages) {
         String run = run(file);
         Map<String, Row> rows = new LinkedHashMap<>();
         try {
           String appName = appNames.computeIfAbsent(folderRun(file, run), key -> appName(appResources.get(key)));
-          Reviews.rows(read(file), app.getKey(), appName, file.processingDate(), null, rows);
+          Instant after = createdAfter.computeIfAbsent(folderRun(file, run), key -> createdAfter(fetches.get(key))).orElse(null);
+          Reviews.rows(read(file), app.getKey(), appName, file.processingDate(), after, rows);
         } catch (IOException | RuntimeException e) {
           out.get(DEAD_LETTERS)
               .output(DeadLetter.of(stage.stage(), file.path(), "", "review page could not be read: " + e.getMessage()));
@@ -121,14 +128,14 @@ final class CurateReviews extends PTransform<PBegin, PCollectionTuple> {
           stage.read();
           if (!days.contains(review.getValue().getLogicalTypeValue("metric_date", LocalDate.class))) {
             stage.filtered(OUTSIDE);
-          } else if (firstFetched.putIfAbsent(review.getKey(), review.getValue()) != null) {
-            stage.filtered(FETCHED_AGAIN);
+          } else if (latestFetched.put(review.getKey(), review.getValue()) != null) {
+            stage.filtered(SUPERSEDED); // the copy it replaces counts as superseded, this one as written
           } else {
             stage.written();
           }
         }
       }
-      firstFetched.values().forEach(out.get(REVIEWS)::output);
+      latestFetched.values().forEach(out.get(REVIEWS)::output);
     }
 
     private static String run(RawZone.RawFile file) {
@@ -143,6 +150,19 @@ final class CurateReviews extends PTransform<PBegin, PCollectionTuple> {
 
     private static String folderRun(RawZone.RawFile file, String run) {
       return file.processingDate() + "/" + run;
+    }
+
+    /** From when on the run upserted its pages' reviews; every review when it says none (or is missing). */
+    private static Optional<Instant> createdAfter(RawZone.RawFile fetch) {
+      if (fetch == null) {
+        return Optional.empty();
+      }
+      try {
+        JsonNode after = read(fetch).path(Reviews.CREATED_AFTER);
+        return after.isTextual() ? Optional.of(Instant.parse(after.asText())) : Optional.empty();
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
     }
 
     /** The app's name as the same run fetched it; empty when that file is missing. */

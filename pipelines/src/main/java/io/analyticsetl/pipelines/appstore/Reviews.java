@@ -3,6 +3,7 @@ package io.analyticsetl.pipelines.appstore;
 import static io.analyticsetl.pipelines.appstore.AppstoreDatasets.REVIEWS;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.analyticsetl.common.json.Json;
 import io.analyticsetl.common.io.Locations;
 import io.analyticsetl.common.ledger.StageCounters;
 import io.analyticsetl.common.values.Days;
@@ -25,10 +26,15 @@ import org.apache.beam.sdk.values.TupleTag;
 
 /**
  * Customer reviews, newest first ({@code sort=-createdDate}, {@code include=response}), fetched
- * until the newest review already in the target: each page is kept in the raw zone as received,
- * and each new review becomes a curated row (upserted on review_id).
+ * until a lookback before the newest review already in the target (so that a developer response
+ * added to a recent review since is picked up): each page is kept in the raw zone as received, and
+ * each review fetched becomes a curated row (upserted on review_id).
  */
 final class Reviews {
+
+  /** The file beside a run's pages saying from which creation time on it upserted their reviews. */
+  static final String FETCH = "fetch";
+  static final String CREATED_AFTER = "created_after";
 
   private Reviews() {}
 
@@ -78,7 +84,10 @@ final class Reviews {
     return Locations.join(Locations.normalizeRoot(rawRoot), AppstoreDatasets.DOMAIN, "raw", "reviews", "dt=" + processingDate, "app_id=" + appId);
   }
 
-  /** Fetches an app's reviews newer than its checkpoint (the newest created_at in the target). */
+  /**
+   * Fetches an app's reviews newer than its checkpoint (the newest created_at in the target) less
+   * the lookback.
+   */
   static final class Fetch extends DoFn<KV<Long, CoGbkResult>, Row> {
     private final AppStoreConnectClient client;
     private final TupleTag<Long> appTag;
@@ -86,15 +95,18 @@ final class Reviews {
     private final String rawRoot;
     private final LocalDate processingDate;
     private final String runId;
+    private final java.time.Duration lookback;
     private final StageCounters stage = StageCounters.of("read_reviews");
 
-    Fetch(AppStoreConnectClient client, TupleTag<Long> appTag, TupleTag<Instant> checkpointTag, String rawRoot, LocalDate processingDate, String runId) {
+    Fetch(AppStoreConnectClient client, TupleTag<Long> appTag, TupleTag<Instant> checkpointTag, String rawRoot, LocalDate processingDate,
+        String runId, java.time.Duration lookback) {
       this.client = client;
       this.appTag = appTag;
       this.checkpointTag = checkpointTag;
       this.rawRoot = rawRoot;
       this.processingDate = processingDate;
       this.runId = runId;
+      this.lookback = lookback;
     }
 
     @ProcessElement
@@ -114,7 +126,10 @@ final class Reviews {
         write(folder + "/" + runId + "-app.json", appResource.toString());
         String appName = appResource.path("data").path("attributes").path("name").asText("");
         AtomicInteger pageNumber = new AtomicInteger();
-        Instant after = checkpoint;
+        Instant after = checkpoint == null ? null : checkpoint.minus(lookback);
+        // Which of its pages' reviews the run upserts, for appstore-curate to replay the same.
+        write(folder + "/" + runId + "-" + FETCH + ".json",
+            Json.MAPPER.createObjectNode().put(CREATED_AFTER, after == null ? null : after.toString()).toString());
         client.getPagesWhile(
             "/v1/apps/" + appId + "/customerReviews?sort=-createdDate&include=response",
             page -> {

@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.nullValue;
 
 import io.analyticsetl.common.json.Json;
 import io.analyticsetl.common.ledger.RunLedger;
@@ -116,8 +117,12 @@ class AppstoreDailyTest {
               .get(0).get(0).length(),
           is(3));
 
-      // A rerun: no new request, no download, no new review, same curated figures.
+      // A rerun: no new request, no download, the last week's reviews fetched again (picking up a
+      // response the developer has written since), same curated figures.
       Map<String, Long> before = curated("installs", "counts");
+      String answered = asc.reviews(APP_A).get(1).id();
+      assertThat(asc.reviews(APP_A).get(1).responseBody(), is(nullValue()));
+      asc.respondLater(answered, "Fixed in 2.1, thanks!");
       Launch second = daily(asc);
       assertThat(second.err(), second.exitCode(), is(0));
       assertThat(asc.calls("POST analyticsReportRequests"), is(2));
@@ -125,14 +130,23 @@ class AppstoreDailyTest {
       assertThat(curated("installs", "counts"), equalTo(before));
       RunLedger ledger = RunLedger.fromJson(Files.readString(RunOutputs.ledgerFiles(out, "appstore-daily").get(1)));
       assertThat(ledger.stages().get("download_segments").written(), is(0L));
-      assertThat("no review is newer than the checkpoint", ledger.stages().containsKey("read_reviews"), is(false));
+      assertThat("the reviews of the week before each app's newest are fetched again",
+          ledger.stages().get("read_reviews").written(), is(writtenWithinAWeekOfTheNewest(asc, null)));
+      assertThat(
+          Parquet.query("SELECT count(*)::text, count(DISTINCT review_id)::text FROM read_parquet('" + out
+              + "/appstore/curated/reviews/*/*/*.parquet')"),
+          equalTo(java.util.List.of(java.util.List.of("90", "90"))));
+      assertThat(
+          Parquet.query("SELECT response_body, response_state FROM read_parquet('" + out
+              + "/appstore/curated/reviews/*/*/*.parquet') WHERE review_id = '" + answered + "'"),
+          equalTo(List.of(List.of("Fixed in 2.1, thanks!", "PUBLISHED"))));
       assertThat(ledger.notes(), hasItem("report requests reused (2)"));
       var registry = Json.MAPPER.readTree(out.resolve("appstore/_registry/requests.json").toFile());
       assertThat(registry.path("counts").path("created").asInt(), is(2));
       assertThat(registry.path("counts").path("reused").asInt(), is(2));
 
-      // appstore-curate replays the reviews from the raw zone alone and gets the same rows, though
-      // the second run fetched the newest page again.
+      // appstore-curate replays the reviews from the raw zone alone and gets the same rows: each
+      // review as its latest fetch landed it.
       Path replay = out.resolve("replay");
       Launch curate =
           Launch.of("appstore-curate", "--rawRoot=" + out, "--outputRoot=" + replay, "--runDate=" + TODAY,
@@ -142,12 +156,13 @@ class AppstoreDailyTest {
       assertThat(Parquet.query(reviews.formatted(replay)), equalTo(Parquet.query(reviews.formatted(out))));
       RunLedger replayed = RunLedger.fromJson(Files.readString(RunOutputs.ledgerFiles(replay, "appstore-curate").get(0)));
       assertThat(replayed.stages().get("read_raw_reviews").written(), is(90L));
-      assertThat(replayed.stages().get("read_raw_reviews").filtered().get(CurateReviews.FETCHED_AGAIN) > 0, is(true));
+      assertThat(replayed.stages().get("read_raw_reviews").filtered().get(CurateReviews.SUPERSEDED),
+          is(writtenWithinAWeekOfTheNewest(asc, null)));
     }
   }
 
   @Test
-  void reviewsArriveRunByRunAndAReplayKeepsEachFromTheRunThatFirstFetchedIt() throws Exception {
+  void reviewsArriveRunByRunAndAReplayKeepsEachAsItsLatestFetchLandedIt() throws Exception {
     LocalDate earlier = TODAY.minusDays(5);
     Instant firstRunAt = earlier.atTime(6, 0).toInstant(ZoneOffset.UTC);
     try (FakeAppStoreConnect asc = fake()) {
@@ -160,18 +175,19 @@ class AppstoreDailyTest {
 
       long firstFetched = Stream.of(APP_A, APP_B).flatMap(app -> asc.reviews(app).stream())
           .filter(review -> !review.createdDate().toInstant().isAfter(firstRunAt)).count();
-      assertThat(firstFetched, greaterThan(0L));
+      // The second run fetches the reviews newer than the first's newest, and the week before it again.
+      long fetchedAgain = writtenWithinAWeekOfTheNewest(asc, firstRunAt);
+      assertThat(firstFetched, greaterThan(fetchedAgain));
       assertThat(
           Parquet.query("SELECT processing_date::text, count(*)::text, count(DISTINCT review_id)::text FROM read_parquet('" + out
               + "/appstore/curated/reviews/*/*/*.parquet') GROUP BY 1 ORDER BY 1"),
           equalTo(List.of(
-              List.of(earlier.toString(), String.valueOf(firstFetched), String.valueOf(firstFetched)),
-              List.of(TODAY.toString(), String.valueOf(90 - firstFetched), String.valueOf(90 - firstFetched)))));
+              List.of(earlier.toString(), String.valueOf(firstFetched - fetchedAgain), String.valueOf(firstFetched - fetchedAgain)),
+              List.of(TODAY.toString(), String.valueOf(90 - firstFetched + fetchedAgain), String.valueOf(90 - firstFetched + fetchedAgain)))));
       RunLedger secondLedger = RunLedger.fromJson(Files.readString(RunOutputs.ledgerFiles(out, "appstore-daily").get(1)));
-      assertThat("the second run upserts only the reviews newer than the first run's newest",
-          secondLedger.stages().get("read_reviews").written(), is(90 - firstFetched));
+      assertThat(secondLedger.stages().get("read_reviews").written(), is(90 - firstFetched + fetchedAgain));
 
-      // Replayed from both runs' raw pages: each review as the run that first fetched it landed it.
+      // Replayed from both runs' raw pages: each review as the latest run that fetched it landed it.
       Path replay = out.resolve("replay");
       Launch curate = Launch.of("appstore-curate", "--rawRoot=" + out, "--outputRoot=" + replay, "--runDate=" + TODAY,
           "--startDate=2000-01-01", "--endDate=" + TODAY, "--reports=reviews");
@@ -179,6 +195,21 @@ class AppstoreDailyTest {
       String reviews = "SELECT * FROM read_parquet('%s/appstore/curated/reviews/*/*/*.parquet') ORDER BY ALL";
       assertThat(Parquet.query(reviews.formatted(replay)), equalTo(Parquet.query(reviews.formatted(out))));
     }
+  }
+
+  /**
+   * How many reviews of the two apps were written in the week before each app's newest review
+   * (of those written until {@code until}, or of all), newest included: what a run fetches again.
+   */
+  private static long writtenWithinAWeekOfTheNewest(FakeAppStoreConnect asc, Instant until) {
+    long count = 0;
+    for (long app : List.of(APP_A, APP_B)) {
+      List<Instant> written = asc.reviews(app).stream().map(r -> r.createdDate().toInstant())
+          .filter(at -> until == null || !at.isAfter(until)).toList();
+      Instant newest = written.stream().max(Instant::compareTo).orElseThrow();
+      count += written.stream().filter(at -> at.isAfter(newest.minus(java.time.Duration.ofDays(7)))).count();
+    }
+    return count;
   }
 
   private Launch reviewsOnly(FakeAppStoreConnect asc, LocalDate runDate) {

@@ -81,6 +81,7 @@ public final class FakeAppStoreConnect implements AutoCloseable {
   private final Map<Long, String> apps;
   private final LocalDate today;
   private volatile Instant reviewsCutoff;
+  private final Map<String, String> responsesAddedLater = new java.util.concurrent.ConcurrentHashMap<>();
   private final Set<Long> brokenApps = ConcurrentHashMap.newKeySet();
   private volatile boolean forbidden;
   private volatile boolean nextLinksRepeat;
@@ -259,6 +260,11 @@ public final class FakeAppStoreConnect implements AutoCloseable {
     reviewsCutoff = cutoff;
   }
 
+  /** The developer responds to a review now (published), as happens days after it was written. */
+  public void respondLater(String reviewId, String responseBody) {
+    responsesAddedLater.put(reviewId, responseBody);
+  }
+
   /** The reviews the fake holds for an app, newest first. */
   public List<Review> reviews(long appId) {
     List<Review> reviews = new ArrayList<>();
@@ -268,17 +274,19 @@ public final class FakeAppStoreConnect implements AutoCloseable {
     for (int i = 0; i < 45; i++) {
       Instant created = today.atStartOfDay(ZoneOffset.UTC).toInstant().minus(i * 31L, ChronoUnit.HOURS).minusSeconds(random.nextInt(3000));
       int offset = offsets[i % offsets.length];
+      String id = String.format("%08d-b08c-0014-729e-%012d", i, appId);
+      String laterResponse = responsesAddedLater.get(id);
       reviews.add(
           new Review(
-              String.format("%08d-b08c-0014-729e-%012d", i, appId),
+              id,
               1 + random.nextInt(5),
               "Title " + i,
               "Body of review " + i + " with a tab\tand a newline\nin it",
               "reviewer" + i,
               created.atOffset(ZoneOffset.ofHours(offset)),
               territories[i % territories.length],
-              i % 3 == 0 ? "Thanks for review " + i : null,
-              i % 6 == 0 ? "PENDING_PUBLISH" : "PUBLISHED"));
+              laterResponse != null ? laterResponse : i % 3 == 0 ? "Thanks for review " + i : null,
+              laterResponse == null && i % 6 == 0 ? "PENDING_PUBLISH" : "PUBLISHED"));
     }
     return reviews;
   }
