@@ -107,6 +107,9 @@ public final class AdsDailyPipeline implements EtlPipeline<AdsOptions> {
     if (options.getLookbackDays() != null && options.getLookbackDays() < 0) {
       throw new InvalidOptionException("lookbackDays", "must not be negative");
     }
+    if (options.getMaxCatchUpDays() < 0) {
+      throw new InvalidOptionException("maxCatchUpDays", "must not be negative");
+    }
     Map<Platform, List<String>> accounts = accounts(options);
     if (accounts.isEmpty() && options.getInternalCreativesPath() == null) {
       throw new InvalidOptionException("accounts", "names no account (and there is no --internalCreativesPath)");
@@ -158,6 +161,14 @@ public final class AdsDailyPipeline implements EtlPipeline<AdsOptions> {
     return accounts;
   }
 
+  private static LocalDate catchUpFrom(RunContext run, Platform platform, String account, LocalDate windowFirst, int maxDays) {
+    try {
+      return SliceExtraction.catchUpFrom(run.outputRoot(), platform, account, windowFirst, maxDays);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("cannot list the checkpoints of " + platform.option() + " account " + account, e);
+    }
+  }
+
   /** The days a platform's accounts are pulled for, by cadence. */
   static DayRange window(AdsOptions options, Platform platform, LocalDate runDate) {
     LocalDate yesterday = runDate.minusDays(1);
@@ -182,11 +193,20 @@ public final class AdsDailyPipeline implements EtlPipeline<AdsOptions> {
       AdConnector connector = AdConnectors.of(platform.getKey(), options);
       connectors.put(platform.getKey(), connector);
       DayRange window = window(options, platform.getKey(), run.runDate());
-      windows.put(platform.getKey().name(), window);
-      firstDay = window.first().isBefore(firstDay) ? window.first() : firstDay;
+      LocalDate platformFirst = window.first();
       for (String account : platform.getValue()) {
         slices.addAll(AccountSlice.of(platform.getKey(), account, window.first(), window.last(), connector.maxSliceDays()));
+        // Slices of their own, so that the window's slices (and checkpoints) stay the same.
+        LocalDate catchUp = catchUpFrom(run, platform.getKey(), account, window.first(), options.getMaxCatchUpDays());
+        if (catchUp.isBefore(window.first())) {
+          slices.addAll(AccountSlice.of(platform.getKey(), account, catchUp, window.first().minusDays(1), connector.maxSliceDays()));
+          run.note(platform.getKey().option() + " account " + account + " catches up from " + catchUp
+              + ", the first day no checkpoint holds");
+          platformFirst = catchUp.isBefore(platformFirst) ? catchUp : platformFirst;
+        }
       }
+      windows.put(platform.getKey().name(), new DayRange(platformFirst, window.last()));
+      firstDay = platformFirst.isBefore(firstDay) ? platformFirst : firstDay;
     }
 
     PCollectionTuple extraction =

@@ -27,6 +27,13 @@ public interface AdsOptions extends EtlOptions {
 
   void setLookbackDays(Integer value);
 
+  @Description("Days before the window an account catches up on: the days since its last checkpoint that no run"
+      + " extracted (it was stopped for a spent quota, say) are pulled too, at most this many (0: never).")
+  @Default.Integer(60)
+  int getMaxCatchUpDays();
+
+  void setMaxCatchUpDays(int value);
+
   @Description("daily: yesterday plus the lookback; hourly: today and yesterday refreshed; weekly: a full 28-day rebuild.")
   @Default.String("daily")
   String getCadence();

@@ -17,8 +17,11 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
+import org.apache.beam.sdk.io.fs.MatchResult;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.values.Row;
 import org.apache.beam.sdk.values.TupleTag;
@@ -50,6 +53,37 @@ final class SliceExtraction extends DoFn<AccountSlice, Row> {
     this.runDate = runDate;
     this.extractedAt = extractedAt;
   }
+
+  /**
+   * The first day before {@code windowFirst} that the account's checkpoints (of any run date) do not
+   * cover, after its first checkpointed day and at most {@code maxDays} back; {@code windowFirst}
+   * when there is none: where a run catches up on the days a stopped or failed run left out.
+   */
+  static LocalDate catchUpFrom(String outputRoot, Platform platform, String accountId, LocalDate windowFirst, int maxDays)
+      throws IOException {
+    String glob = Locations.join(outputRoot, AdsDatasets.DOMAIN, "raw", platform.option(), "dt=*", "account=" + accountId, "*.jsonl");
+    java.util.TreeSet<LocalDate> covered = new java.util.TreeSet<>();
+    for (MatchResult.Metadata file : FileSystems.match(glob, EmptyMatchTreatment.ALLOW).metadata()) {
+      Matcher name = SLICE_FILE.matcher(file.resourceId().getFilename());
+      if (name.matches()) {
+        for (LocalDate day = LocalDate.parse(name.group(1)); !day.isAfter(LocalDate.parse(name.group(2))); day = day.plusDays(1)) {
+          covered.add(day);
+        }
+      }
+    }
+    if (covered.isEmpty() || maxDays <= 0) {
+      return windowFirst;
+    }
+    LocalDate earliest = windowFirst.minusDays(maxDays);
+    for (LocalDate day = covered.first().isAfter(earliest) ? covered.first() : earliest; day.isBefore(windowFirst); day = day.plusDays(1)) {
+      if (!covered.contains(day)) {
+        return day;
+      }
+    }
+    return windowFirst;
+  }
+
+  private static final Pattern SLICE_FILE = Pattern.compile("(\\d{4}-\\d{2}-\\d{2})_(\\d{4}-\\d{2}-\\d{2})\\.jsonl");
 
   static String checkpoint(String outputRoot, LocalDate runDate, AccountSlice slice) {
     return Locations.join(outputRoot, AdsDatasets.DOMAIN, "raw", slice.platform().option(), "dt=" + runDate,

@@ -512,6 +512,40 @@ class AdsDailyTest {
   }
 
   @Test
+  void anAccountStoppedLongerThanItsLookbackCatchesUpOnTheDaysNoCheckpointHolds() throws Exception {
+    try (FakeAdPlatforms fake = FakeAdPlatforms.start(ADS)) {
+      assertThat(run(fake, RUN_DATE).exitCode(), is(0)); // May 4..9
+      fake.googleQuotaSpent(true);
+      Launch spent = run(fake, RUN_DATE.plusDays(2)); // May 6..11: Google stops, TikTok lands
+      assertThat(spent.err(), spent.exitCode(), is(0));
+      fake.googleQuotaSpent(false);
+
+      // Ten days on, the window is May 14..19: Google's days since May 9 and TikTok's since May 11
+      // are in no checkpoint, so both catch up on them first.
+      LocalDate later = RUN_DATE.plusDays(10);
+      Launch caughtUp = run(fake, later);
+      assertThat(caughtUp.err(), caughtUp.exitCode(), is(0));
+      RunLedger ledger = RunLedger.fromJson(Files.readString(RunOutputs.ledgerFiles(out.resolve("out"), "ads-daily").get(2)));
+      assertThat(ledger.notes(), hasItem("google_ads account 1234567890 catches up from 2026-05-10, the first day no checkpoint holds"));
+      assertThat(ledger.notes(), hasItem("tiktok account 7001 catches up from 2026-05-12, the first day no checkpoint holds"));
+      String table = "read_parquet('" + out.resolve("out") + "/ads/%s/*/*.parquet')";
+      assertThat(
+          Parquet.query("SELECT ad_id, min(date)::text, max(date)::text, count(DISTINCT date)::text FROM "
+              + table.formatted("ad_performance_daily") + " WHERE ad_id IN ('g1', 't1') GROUP BY 1 ORDER BY 1"),
+          equalTo(List.of(List.of("g1", "2026-05-04", "2026-05-19", "16"), List.of("t1", "2026-05-04", "2026-05-19", "16"))));
+      assertThat(Parquet.query("SELECT count(*)::text FROM " + table.formatted("account_daily") + " WHERE platform = 'GOOGLE_ADS'"),
+          equalTo(List.of(List.of("16"))));
+
+      // Every day is in a checkpoint now: a rerun catches up on nothing and asks Google for nothing.
+      int googleCalls = fake.calls("google searchStream");
+      Launch rerun = run(fake, later);
+      assertThat(rerun.err(), rerun.exitCode(), is(0));
+      assertThat(rerun.err(), not(containsString("catches up")));
+      assertThat(fake.calls("google searchStream"), is(googleCalls));
+    }
+  }
+
+  @Test
   void theQualityReportFlagsSeededProblemsAndPassesCleanData() throws Exception {
     try (FakeAdPlatforms fake = FakeAdPlatforms.start(ADS)) {
       assertThat(run(fake, RUN_DATE).exitCode(), is(0));
