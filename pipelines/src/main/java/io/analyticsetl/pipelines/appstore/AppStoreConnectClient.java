@@ -26,6 +26,7 @@ import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.interfaces.ECPrivateKey;
 import java.security.spec.PKCS8EncodedKeySpec;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -58,6 +59,7 @@ final class AppStoreConnectClient implements Serializable {
   private final String credentialHint;
   private final int maxRetries;
   private final long retryDelayMillis;
+  private final Clock clock;
 
   private transient HttpClient http;
   private transient SignedJWT token;
@@ -66,6 +68,14 @@ final class AppStoreConnectClient implements Serializable {
 
   AppStoreConnectClient(
       String baseUrl, String issuerId, String keyId, Secret privateKeyPem, String credentialHint, int maxRetries, long retryDelayMillis) {
+    this(baseUrl, issuerId, keyId, privateKeyPem, credentialHint, maxRetries, retryDelayMillis, Clock.systemUTC());
+  }
+
+  /** {@code clock} tells when the token expires (tests move it on). */
+  AppStoreConnectClient(
+      String baseUrl, String issuerId, String keyId, Secret privateKeyPem, String credentialHint, int maxRetries, long retryDelayMillis,
+      Clock clock) {
+    this.clock = clock;
     this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
     this.issuerId = issuerId;
     this.keyId = keyId;
@@ -297,7 +307,7 @@ final class AppStoreConnectClient implements Serializable {
   }
 
   private synchronized String bearer() {
-    Instant now = Instant.now();
+    Instant now = clock.instant();
     if (token == null || tokenExpiry.minus(TOKEN_REFRESH).isBefore(now)) {
       try {
         ECPrivateKey key = privateKey();

@@ -223,6 +223,7 @@ class AppstoreCurateTest {
     landAll(
         Map.of(
             "engagement/" + app + "/" + late, new Variant(true, false, false, false, false),
+            "engagement/" + APPS[1] + "/" + late, Variant.COMMAS,
             "downloads/" + app + "/" + late, new Variant(false, true, true, true, false),
             "sessions/" + app + "/" + late, new Variant(false, false, false, true, true)));
     // A corrupted segment (cut short) and a row whose count is not a number.
@@ -243,8 +244,11 @@ class AppstoreCurateTest {
 
     LocalDate first = LocalDate.of(2026, 2, 20);
     LocalDate last = LocalDate.of(2026, 3, 10);
-    // Reordered columns and an extra column, CRLF and quoted empties: same figures.
+    // Reordered columns and an extra column, CRLF, quoted empties, commas for tabs: same figures.
     assertThat(curatedTotals("engagement", "counts"), equalTo(expectedTotals(Report.ENGAGEMENT, first, last, Map.of())));
+    assertThat(Parquet.query("SELECT DISTINCT app_name FROM read_parquet('" + root + "/appstore/curated/engagement/*/app_id=" + APPS[1]
+            + "/*.parquet') WHERE app_name LIKE '%,%'"),
+        equalTo(List.of(List.of(AppleReportFiles.appName(APPS[1]) + ", Inc."))));
     assertThat(curatedTotals("downloads", "total_downloads"), equalTo(expectedTotals(Report.DOWNLOADS, first, last, Map.of())));
     // A header-only (privacy-suppressed) segment is not zero rows: the earlier instance's rows stay.
     Map<String, LocalDate> suppressed = new TreeMap<>();

@@ -58,8 +58,16 @@ public final class AppleReportFiles {
   }
 
   /** How a segment deviates from the plain form. */
-  public record Variant(boolean reorderedColumns, boolean extraColumn, boolean crlf, boolean quotedEmpties, boolean headerOnly) {
-    public static final Variant PLAIN = new Variant(false, false, false, false, false);
+  public record Variant(
+      boolean reorderedColumns, boolean extraColumn, boolean crlf, boolean quotedEmpties, boolean headerOnly, boolean commaSeparated) {
+    public static final Variant PLAIN = new Variant(false, false, false, false, false, false);
+
+    public Variant(boolean reorderedColumns, boolean extraColumn, boolean crlf, boolean quotedEmpties, boolean headerOnly) {
+      this(reorderedColumns, extraColumn, crlf, quotedEmpties, headerOnly, false);
+    }
+
+    /** Comma-separated instead of tab-separated, with an app name that holds a comma (so it is quoted). */
+    public static final Variant COMMAS = new Variant(false, false, false, false, false, true);
   }
 
   private AppleReportFiles() {}
@@ -94,21 +102,26 @@ public final class AppleReportFiles {
       Collections.reverse(header);
     }
     String lineEnd = variant.crlf() ? "\r\n" : "\n";
+    String delimiter = variant.commaSeparated() ? "," : "\t";
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (Writer out = new OutputStreamWriter(new GZIPOutputStream(bytes), StandardCharsets.UTF_8)) {
-      out.write(String.join("\t", header));
+      out.write(String.join(delimiter, header));
       out.write(lineEnd);
       if (!variant.headerOnly()) {
         for (LocalDate day : days) {
           for (int row = 0; row < rowsPerDay; row++) {
             Map<String, String> values = values(report, appId, day, row, processingDate);
             values.put("Brand New Metric", "42");
+            if (variant.commaSeparated()) {
+              values.put("App Name", values.get("App Name") + ", Inc.");
+            }
             List<String> cells = new ArrayList<>();
             for (String column : header) {
               String value = values.getOrDefault(column, "");
-              cells.add(value.isEmpty() && variant.quotedEmpties() ? "\"\"" : value);
+              boolean quoted = (value.isEmpty() && variant.quotedEmpties()) || value.contains(delimiter) || value.contains("\"");
+              cells.add(quoted ? "\"" + value.replace("\"", "\"\"") + "\"" : value);
             }
-            out.write(String.join("\t", cells));
+            out.write(String.join(delimiter, cells));
             out.write(lineEnd);
           }
         }

@@ -20,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.interfaces.ECPublicKey;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
@@ -87,6 +88,8 @@ public final class FakeAppStoreConnect implements AutoCloseable {
   private volatile boolean nextLinksRepeat;
   private final int rowsPerDay;
   private final Clock clock;
+  private volatile Duration clockAhead = Duration.ZERO;
+  private final Set<String> bearerTokens = ConcurrentHashMap.newKeySet();
   private final Map<String, Request> requests = new ConcurrentHashMap<>();
   private final Map<String, Download> downloads = new ConcurrentHashMap<>();
   private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
@@ -260,6 +263,20 @@ public final class FakeAppStoreConnect implements AutoCloseable {
     reviewsCutoff = cutoff;
   }
 
+  private Instant now() {
+    return clock.instant().plus(clockAhead);
+  }
+
+  /** The fake's clock (token and URL expiry) runs this far ahead of the real one. */
+  public void moveClockAhead(Duration ahead) {
+    clockAhead = ahead;
+  }
+
+  /** The distinct bearer tokens the fake has been sent. */
+  public Set<String> bearerTokensSeen() {
+    return Set.copyOf(bearerTokens);
+  }
+
   /** The developer responds to a review now (published), as happens days after it was written. */
   public void respondLater(String reviewId, String responseBody) {
     responsesAddedLater.put(reviewId, responseBody);
@@ -340,7 +357,8 @@ public final class FakeAppStoreConnect implements AutoCloseable {
         return false;
       }
       var claims = jwt.getJWTClaimsSet();
-      Instant now = clock.instant();
+      Instant now = now();
+      bearerTokens.add(header);
       return issuerId.equals(claims.getIssuer())
           && claims.getAudience().contains("appstoreconnect-v1")
           && claims.getExpirationTime() != null
@@ -544,7 +562,7 @@ public final class FakeAppStoreConnect implements AutoCloseable {
     byte[] bytes = segmentBytes(key);
     String token = UUID.randomUUID().toString();
     boolean expired = expiredUrls.getAndUpdate(n -> Math.max(0, n - 1)) > 0;
-    downloads.put(token, new Download(bytes, expired ? Instant.EPOCH : clock.instant().plusSeconds(urlLifetimeSeconds)));
+    downloads.put(token, new Download(bytes, expired ? Instant.EPOCH : now().plusSeconds(urlLifetimeSeconds)));
     String checksum = segmentChecksum(bytes);
     if (corruptChecksums.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
       checksum = "0".repeat(32);
@@ -575,7 +593,7 @@ public final class FakeAppStoreConnect implements AutoCloseable {
       }
       String token = exchange.getRequestURI().getPath().split("/")[2];
       Download download = downloads.get(token);
-      if (download == null || clock.instant().isAfter(download.expiresAt())) {
+      if (download == null || now().isAfter(download.expiresAt())) {
         respondText(exchange, 403, "<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>");
         return;
       }
