@@ -196,8 +196,22 @@ final class AmazonAdsConnector implements AdConnector {
     return report[0];
   }
 
+  /**
+   * The report's status. Amazon answers a poll with a 401 now and then (the access token ended
+   * early, say), so a 401 here renews the token and polls again, as a slow-down; one that persists
+   * through the retries fails the slice.
+   */
   private JsonNode status(AccountSlice slice, String reportId) {
-    return Wire.json(send(slice, () -> api("/reporting/reports/" + reportId, slice).GET().build()).body());
+    HttpResponse<byte[]> response =
+        http.send(() -> api("/reporting/reports/" + reportId, slice).GET().build(), answer -> {
+          AdsApiException failure = classify(answer, slice);
+          if (answer.statusCode() == 401) {
+            oauth.renew();
+            return new AdsApiException(AdsApiException.Kind.SLOW_DOWN, "while polling report " + reportId + ", " + failure.getMessage(), null);
+          }
+          return failure;
+        });
+    return Wire.json(response.body());
   }
 
   /** The pre-signed URL takes no auth headers; an expired one (403) is renewed by polling again. */

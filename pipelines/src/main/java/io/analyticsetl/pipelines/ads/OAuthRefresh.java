@@ -53,6 +53,11 @@ final class OAuthRefresh implements Serializable {
     return accessToken;
   }
 
+  /** Forgets the access token, so the next call asks for a new one (the API refused it before its time). */
+  synchronized void renew() {
+    accessToken = null;
+  }
+
   private AdsApiException classify(HttpResponse<byte[]> response) {
     int status = response.statusCode();
     if (status == 200) {

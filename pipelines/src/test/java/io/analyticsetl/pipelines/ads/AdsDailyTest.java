@@ -429,6 +429,21 @@ class AdsDailyTest {
   }
 
   @Test
+  void aTiktokAdvertiserTheTokenCannotReachFailsOnlyItsSlicesWithTiktoksReason() throws Exception {
+    try (FakeAdPlatforms fake = FakeAdPlatforms.start(ADS)) {
+      Launch launch = run(fake, RUN_DATE, "--accounts=tiktok:7001,tiktok:7999");
+      assertThat(launch.exitCode(), is(1));
+      assertThat(launch.err(), containsString("tiktok slices could not be extracted"));
+      List<String> letters = RunOutputs.deadLetters(out.resolve("out"), "ads-daily", RUN_DATE).stream()
+          .filter(l -> l.get("stage").asText().equals("read_tiktok")).map(l -> l.get("source").asText() + " " + l.get("error").asText()).toList();
+      assertThat(letters, equalTo(List.of("tiktok:7999 2026-05-04..2026-05-09 TikTok code 40002: No permission to operate advertiser 7999.")));
+      // 40002 is not retried: one call for each advertiser's info, and nothing after 7999's.
+      assertThat(fake.calls("tiktok /open_api/v1.3/advertiser/info/"), is(2));
+      assertThat(query("ad_performance_daily", "DISTINCT account_id"), equalTo(List.of(List.of("7001"))));
+    }
+  }
+
+  @Test
   void aRefusedGoogleDeveloperTokenFailsOnlyGoogleAndSaysWhatToCheck() throws Exception {
     try (FakeAdPlatforms fake = FakeAdPlatforms.start(ADS)) {
       fake.googleRevokeDeveloperToken();
@@ -483,6 +498,7 @@ class AdsDailyTest {
     try (FakeAdPlatforms fake = FakeAdPlatforms.start(ADS)) {
       fake.tiktokRateLimitNext(3);
       fake.tiktokSystemErrorNext(1);
+      fake.tiktokMaintenanceNext(1);
       fake.googleTemporarilyExhaustedNext(2);
       fake.googleServerErrorNext(1);
       Launch throttled = run(fake, RUN_DATE);

@@ -164,11 +164,14 @@ class MetaAndAmazonAdsTest {
   }
 
   @Test
-  void amazonWaitsForRetryAfterReusesAReportInFlightAndRenewsFailedReportsAndExpiredUrls() throws Exception {
+  void amazonWaitsForRetryAfterRenewsARefusedTokenReusesAReportInFlightAndRenewsFailedReportsAndExpiredUrls() throws Exception {
     try (FakeAdPlatforms fake = FakeAdPlatforms.start(ADS)) {
       String earlier = fake.amazon().requestedEarlier(AMAZON_PROFILE, RUN_DATE.minusDays(6), RUN_DATE.minusDays(1), 7);
       fake.amazon().throttleNext(2);
       fake.amazon().expireNextDownloads(1);
+      // The access token is refused at the second poll: the poll renews it and goes on (without
+      // renewing, the retries would all be refused and the slice fail).
+      fake.amazon().expireAccessTokenAtPoll(2);
       Launch launch = run(fake, RUN_DATE, "--platforms=amazon_ads");
       assertThat(launch.err(), launch.exitCode(), is(0));
       assertThat("the run used the report in flight (425)", fake.amazon().reportsCreated(), is(1));

@@ -58,6 +58,7 @@ public final class FakeAdPlatforms implements AutoCloseable {
   private final List<Ad> ads;
   private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
   private final AtomicInteger tiktokRateLimited = new AtomicInteger();
+  private final AtomicInteger tiktokMaintenance = new AtomicInteger();
   private final AtomicInteger tiktokSystemErrors = new AtomicInteger();
   private final AtomicInteger googleTemporarilyExhausted = new AtomicInteger();
   private final AtomicInteger googleServerErrors = new AtomicInteger();
@@ -141,6 +142,11 @@ public final class FakeAdPlatforms implements AutoCloseable {
 
   public void tiktokRateLimitNext(int n) {
     tiktokRateLimited.set(n);
+  }
+
+  /** The next {@code n} TikTok calls answer code 60001 (under maintenance). */
+  public void tiktokMaintenanceNext(int n) {
+    tiktokMaintenance.set(n);
   }
 
   public void tiktokSystemErrorNext(int n) {
@@ -285,7 +291,24 @@ public final class FakeAdPlatforms implements AutoCloseable {
         tiktokError(exchange, 50000, "System error.");
         return;
       }
+      if (tiktokMaintenance.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+        tiktokError(exchange, 60001, "The system is under maintenance. Please try again later.");
+        return;
+      }
       Map<String, String> query = query(exchange.getRequestURI());
+      // An advertiser the fake has no ads for is one the token has no access to.
+      List<String> advertisers = new ArrayList<>();
+      if (query.containsKey("advertiser_id")) {
+        advertisers.add(query.get("advertiser_id"));
+      } else if (query.containsKey("advertiser_ids")) {
+        JSON.readTree(query.get("advertiser_ids")).forEach(id -> advertisers.add(id.asText()));
+      }
+      for (String advertiser : advertisers) {
+        if (adsOf("tiktok", advertiser).isEmpty()) {
+          tiktokError(exchange, 40002, "No permission to operate advertiser " + advertiser + ".");
+          return;
+        }
+      }
       String path = exchange.getRequestURI().getPath();
       if (path.equals("/open_api/v1.3/advertiser/info/")) {
         ObjectNode body = envelope();

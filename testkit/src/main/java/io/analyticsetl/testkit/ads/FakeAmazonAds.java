@@ -35,7 +35,7 @@ public final class FakeAmazonAds {
   public static final String CLIENT_ID = "amzn1.application-oa2-client.test";
   public static final String CLIENT_SECRET = "amazon-secret";
   public static final String REFRESH_TOKEN = "Atzr|amazon-refresh";
-  private static final String ACCESS_TOKEN = "Atza|amazon-access";
+  private static final String ACCESS_TOKEN = "Atza|amazon-access-";
 
   private static final class Report {
     final String id = UUID.randomUUID().toString();
@@ -67,6 +67,10 @@ public final class FakeAmazonAds {
   private final AtomicInteger failing = new AtomicInteger();
   private final AtomicInteger expiring = new AtomicInteger();
   private volatile int pollsUntilDone = 3;
+  /** Access tokens carry their generation; only the newest is accepted. */
+  private final AtomicInteger tokenGeneration = new AtomicInteger(1);
+  private final AtomicInteger polls = new AtomicInteger();
+  private volatile int expireTokenAtPoll = -1;
 
   FakeAmazonAds(FakeAdPlatforms platforms) {
     this.platforms = platforms;
@@ -97,6 +101,15 @@ public final class FakeAmazonAds {
     reports.values().forEach(r -> r.pollsUntilDone = Math.min(r.pollsUntilDone, r.polls.get() + 1));
   }
 
+  /**
+   * The access token in use stops being accepted at the {@code poll}-th report poll from now (that
+   * poll answers 401), as when Amazon ends a token early; a refreshed one works.
+   */
+  public void expireAccessTokenAtPoll(int poll) {
+    polls.set(0);
+    expireTokenAtPoll = poll;
+  }
+
   /** Reports created so far. */
   public int reportsCreated() {
     return reports.size();
@@ -114,7 +127,10 @@ public final class FakeAmazonAds {
         download(exchange, path.substring("/amazon/download/".length()));
         return;
       }
-      if (!("Bearer " + ACCESS_TOKEN).equals(exchange.getRequestHeaders().getFirst("Authorization"))
+      if (path.startsWith("/amazon/reporting/reports/") && polls.incrementAndGet() == expireTokenAtPoll) {
+        tokenGeneration.incrementAndGet();
+      }
+      if (!("Bearer " + ACCESS_TOKEN + tokenGeneration.get()).equals(exchange.getRequestHeaders().getFirst("Authorization"))
           || !CLIENT_ID.equals(exchange.getRequestHeaders().getFirst("Amazon-Advertising-API-ClientId"))) {
         error(exchange, 401, "UNAUTHORIZED", "Not authorized to access this advertiser");
         return;
@@ -187,7 +203,7 @@ public final class FakeAmazonAds {
       respond(exchange, 400, JSON.createObjectNode().put("error", "invalid_grant").put("error_description", "The request has an invalid grant parameter : refresh_token"));
       return;
     }
-    respond(exchange, 200, JSON.createObjectNode().put("access_token", ACCESS_TOKEN).put("refresh_token", REFRESH_TOKEN)
+    respond(exchange, 200, JSON.createObjectNode().put("access_token", ACCESS_TOKEN + tokenGeneration.get()).put("refresh_token", REFRESH_TOKEN)
         .put("token_type", "bearer").put("expires_in", 3600));
   }
 
