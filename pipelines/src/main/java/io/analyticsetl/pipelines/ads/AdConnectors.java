@@ -32,11 +32,20 @@ final class AdConnectors {
         yield new GoogleAdsConnector(options.getGoogleAdsBaseUrl(), GoogleAdsConnector.Method.parse(options.getGoogleAdsMethod()), oauth,
             secret("googleAdsEnvPrefix", prefix + "_DEVELOPER_TOKEN"), options.getGoogleAdsLoginCustomerId(), http);
       }
-      case META -> new MetaConnector(
-          options.getMetaBaseUrl(), options.getMetaApiVersion(), secret("metaAccessTokenEnv", options.getMetaAccessTokenEnv()),
-          Arrays.stream(options.getMetaConversionActionTypes().split(",")).map(String::trim).filter(t -> !t.isEmpty()).toList(),
-          new ReportPolling(Duration.ofMillis(options.getAdsReportPollMillis()), Duration.ofSeconds(options.getMetaReportTimeoutSeconds())),
-          Duration.ofSeconds(options.getAdsMaxRetryDelaySeconds()), http);
+      case META -> {
+        if (options.getMetaUsagePausePercent() < 1 || options.getMetaUsagePausePercent() > 100) {
+          throw new InvalidOptionException("metaUsagePausePercent", "must be 1 to 100, got " + options.getMetaUsagePausePercent());
+        }
+        if (options.getMetaUsagePauseSeconds() < 0) {
+          throw new InvalidOptionException("metaUsagePauseSeconds", "must not be negative, got " + options.getMetaUsagePauseSeconds());
+        }
+        yield new MetaConnector(
+            options.getMetaBaseUrl(), options.getMetaApiVersion(), secret("metaAccessTokenEnv", options.getMetaAccessTokenEnv()),
+            Arrays.stream(options.getMetaConversionActionTypes().split(",")).map(String::trim).filter(t -> !t.isEmpty()).toList(),
+            new ReportPolling(Duration.ofMillis(options.getAdsReportPollMillis()), Duration.ofSeconds(options.getMetaReportTimeoutSeconds())),
+            Duration.ofSeconds(options.getAdsMaxRetryDelaySeconds()),
+            new MetaConnector.Pacing(options.getMetaUsagePausePercent(), Duration.ofSeconds(options.getMetaUsagePauseSeconds())), http);
+      }
       case AMAZON_ADS -> {
         if (!List.of(1, 7, 14, 30).contains(options.getAmazonAttributionDays())) {
           throw new InvalidOptionException("amazonAttributionDays", "must be 1, 7, 14 or 30, got " + options.getAmazonAttributionDays());

@@ -70,6 +70,19 @@ public interface AdsOptions extends EtlOptions {
 
   void setMetaConversionActionTypes(String value);
 
+  @Description("Meta usage (the highest percentage in its usage headers, read on every answer) at or above which"
+      + " the account's next call waits --metaUsagePauseSeconds, so the run slows down before Meta throttles it.")
+  @Default.Integer(75)
+  int getMetaUsagePausePercent();
+
+  void setMetaUsagePausePercent(int value);
+
+  @Description("Seconds the next call of an account waits once its Meta usage reaches --metaUsagePausePercent.")
+  @Default.Long(60)
+  long getMetaUsagePauseSeconds();
+
+  void setMetaUsagePauseSeconds(long value);
+
   @Description("Seconds a Meta async report may take before it is asked for again with half the days.")
   @Default.Long(900)
   long getMetaReportTimeoutSeconds();

@@ -2,6 +2,7 @@ package io.analyticsetl.pipelines.ads;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.analyticsetl.common.ledger.RunSignals;
 import io.analyticsetl.common.secrets.Secret;
 import io.analyticsetl.pipelines.ads.EntityStatuses.Entity;
 import java.math.BigDecimal;
@@ -28,6 +29,8 @@ import org.apache.beam.sdk.values.Row;
  * days, down to single days. Job ids are kept in {@link ReportJobs}, so a rerun of the day reads a
  * finished job's pages instead of starting it again. Throttling arrives as HTTP 400 with codes 4, 17, 32, 613 or
  * 80000-80014 and usage headers; a wait longer than the retry cap stops the account for the run.
+ * The usage headers are read on every answer too, and an account near its limits waits before its
+ * next call ({@link Pacing}).
  * Code 190 is a refused token. Conversions are the sum of the configured action types.
  */
 final class MetaConnector implements AdConnector {
@@ -52,16 +55,21 @@ final class MetaConnector implements AdConnector {
   private final List<String> conversionActionTypes;
   private final ReportPolling polling;
   private final Duration longestWait;
+  private final Pacing pacing;
   private final AdsHttp http;
 
+  /** At {@code percent} usage or more, the account's next call waits {@code pause}. */
+  record Pacing(int percent, Duration pause) implements java.io.Serializable {}
+
   MetaConnector(String baseUrl, String version, Secret accessToken, List<String> conversionActionTypes, ReportPolling polling,
-      Duration longestWait, AdsHttp http) {
+      Duration longestWait, Pacing pacing, AdsHttp http) {
     this.baseUrl = (baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl) + "/" + version;
     this.version = version;
     this.accessToken = accessToken;
     this.conversionActionTypes = List.copyOf(conversionActionTypes);
     this.polling = polling;
     this.longestWait = longestWait;
+    this.pacing = pacing;
     this.http = http;
   }
 
@@ -275,7 +283,55 @@ final class MetaConnector implements AdConnector {
   }
 
   private String send(java.util.function.Supplier<HttpRequest> request) {
-    return new String(http.send(request, response -> classify(response, longestWait)).body(), StandardCharsets.UTF_8);
+    HttpResponse<byte[]> response = http.send(request, answer -> classify(answer, longestWait));
+    pace(usagePercent(response));
+    return new String(response.body(), StandardCharsets.UTF_8);
+  }
+
+  /** Waits before the account's next call when Meta says it is near its limits. */
+  private void pace(double usage) {
+    if (usage < pacing.percent() || pacing.pause().isZero()) {
+      return;
+    }
+    RunSignals.note("meta usage reached " + pacing.percent() + "% of a limit: the account's next calls waited "
+        + pacing.pause().toSeconds() + " s each");
+    try {
+      Thread.sleep(pacing.pause().toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AdsApiException(AdsApiException.Kind.STOP_ACCOUNT, "interrupted while pacing Meta calls", null);
+    }
+  }
+
+  /**
+   * The highest percentage in the usage headers: business-use-case (call count, CPU and total time),
+   * ad account, app, and the insights throttle.
+   */
+  static double usagePercent(HttpResponse<?> response) {
+    double highest = 0;
+    for (String header : List.of("x-business-use-case-usage", "x-ad-account-usage", "x-app-usage", "x-fb-ads-insights-throttle")) {
+      String value = response.headers().firstValue(header).orElse(null);
+      if (value == null) {
+        continue;
+      }
+      try {
+        List<JsonNode> usages = new ArrayList<>();
+        JsonNode parsed = Wire.json(value);
+        if (header.equals("x-business-use-case-usage")) {
+          parsed.forEach(business -> business.forEach(usages::add));
+        } else {
+          usages.add(parsed);
+        }
+        for (JsonNode usage : usages) {
+          for (String field : List.of("call_count", "total_cputime", "total_time", "acc_id_util_pct", "app_id_util_pct")) {
+            highest = Math.max(highest, usage.path(field).asDouble(0));
+          }
+        }
+      } catch (RuntimeException unreadable) {
+        // A header Meta changed the shape of does not stop the run; throttling errors still do.
+      }
+    }
+    return highest;
   }
 
   static AdsApiException classify(HttpResponse<byte[]> response, Duration longestWait) {

@@ -160,6 +160,27 @@ class MetaAndAmazonAdsTest {
       assertThat(launch.err(), launch.exitCode(), is(0));
       assertThat(query(PERFORMANCE, "platform = 'META'"), equalTo(expected(fake, "meta", RUN_DATE.minusDays(6), RUN_DATE.minusDays(1))));
       assertThat(launch.err(), org.hamcrest.Matchers.not(containsString("stopped")));
+      assertThat(launch.err(), org.hamcrest.Matchers.not(containsString("meta usage reached")));
+    }
+  }
+
+  @Test
+  void anAccountNearItsMetaLimitsWaitsBeforeItsNextCalls() throws Exception {
+    try (FakeAdPlatforms fake = FakeAdPlatforms.start(ADS)) {
+      fake.meta().reportUsage(3, 74.9);
+      Launch below = run(fake, RUN_DATE, "--platforms=meta", "--metaUsagePauseSeconds=1");
+      assertThat(below.err(), below.exitCode(), is(0));
+      assertThat(below.err(), org.hamcrest.Matchers.not(containsString("meta usage reached")));
+
+      fake.meta().reportUsage(3, 91.5);
+      Launch near = run(fake, RUN_DATE.plusDays(1), "--platforms=meta", "--metaUsagePauseSeconds=1");
+      assertThat(near.err(), near.exitCode(), is(0));
+      assertThat(ledger(1).notes(), org.hamcrest.Matchers.hasItem("meta usage reached 75% of a limit: the account's next calls waited 1 s each (3)"));
+      assertThat(query(PERFORMANCE, "platform = 'META'"), equalTo(expected(fake, "meta", RUN_DATE.minusDays(6), RUN_DATE)));
+
+      Launch refused = run(fake, RUN_DATE, "--platforms=meta", "--metaUsagePausePercent=0");
+      assertThat(refused.exitCode(), is(2));
+      assertThat(refused.err(), containsString("metaUsagePausePercent"));
     }
   }
 

@@ -46,6 +46,8 @@ public final class FakeMetaInsights {
   private final AtomicInteger expiringJobs = new AtomicInteger();
   private final Set<String> expiredJobs = ConcurrentHashMap.newKeySet();
   private volatile long regainMinutes;
+  private volatile double usagePercent;
+  private final AtomicInteger usageAnswers = new AtomicInteger();
   private volatile int stuckAboveDays = Integer.MAX_VALUE;
   private volatile int tooMuchDataAboveDays = Integer.MAX_VALUE;
   private volatile boolean tokenExpired;
@@ -76,6 +78,12 @@ public final class FakeMetaInsights {
   public void throttleAdListingsNext(int n, long regainAccessMinutes) {
     regainMinutes = regainAccessMinutes;
     throttledListings.set(n);
+  }
+
+  /** The next {@code n} answers report this usage (percent) of the ad account's limit in x-ad-account-usage. */
+  public void reportUsage(int n, double percent) {
+    usagePercent = percent;
+    usageAnswers.set(n);
   }
 
   /** The next {@code n} report runs end "Job Failed". */
@@ -116,6 +124,10 @@ public final class FakeMetaInsights {
       if (!ACCESS_TOKEN.equals(token) || tokenExpired) {
         error(exchange, 400, 190, 463, "Error validating access token: Session has expired.");
         return;
+      }
+      if (usageAnswers.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+        exchange.getResponseHeaders().add("x-ad-account-usage",
+            "{\"acc_id_util_pct\":" + usagePercent + ",\"reset_time_duration\":100,\"ads_api_access_tier\":\"standard_access\"}");
       }
       Matcher account = ACCOUNT.matcher(path);
       Matcher run = RUN.matcher(path);
