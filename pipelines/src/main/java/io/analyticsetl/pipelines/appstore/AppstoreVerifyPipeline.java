@@ -3,6 +3,7 @@ package io.analyticsetl.pipelines.appstore;
 import io.analyticsetl.common.io.Locations;
 import io.analyticsetl.common.json.Json;
 import io.analyticsetl.common.ledger.RunSignals;
+import io.analyticsetl.common.options.InvalidOptionException;
 import io.analyticsetl.common.ledger.StageCounters;
 import io.analyticsetl.common.run.EtlPipeline;
 import io.analyticsetl.common.run.RunContext;
@@ -25,6 +26,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.zip.GZIPInputStream;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.coders.KvCoder;
@@ -51,7 +53,8 @@ import org.apache.beam.sdk.values.TypeDescriptors;
 
 /**
  * {@code appstore-verify}: freshness per app and dataset (newest day within the dataset's
- * completeness lag plus 26 hours of the run date), day-over-day row counts inside a band, and raw
+ * completeness lag plus 26 hours of the run date), day-over-day row counts inside a band, no day
+ * without rows between days with rows (in the datasets every live app has daily rows for), and raw
  * headers against Apple's expected columns. Writes a JSON report and a readable HTML page with a
  * chart of rows per day per dataset; a failed check ends the run with exit 2.
  */
@@ -64,6 +67,14 @@ public final class AppstoreVerifyPipeline implements EtlPipeline<AppstoreVerifyP
     double getRowCountBand();
 
     void setRowCountBand(double value);
+
+    @Description("Datasets in which a day of the checked range without rows, between days with rows, fails"
+        + " verification: the ones every live app has rows in each day (a quiet app may sell nothing or crash"
+        + " nowhere on a day, so purchases and performance are not checked by default).")
+    @Default.String("downloads,engagement,sessions,installs")
+    String getGapChecks();
+
+    void setGapChecks(String value);
   }
 
   /** Why verify's stages pass on none of the curated rows they read (the ledger's filter reason). */
@@ -110,6 +121,24 @@ public final class AppstoreVerifyPipeline implements EtlPipeline<AppstoreVerifyP
   public void validate(Options options) {
     AppstoreCuratePipeline.reports(options);
     AppstoreCuratePipeline.days(options, LocalDate.now());
+    gapChecks(options);
+  }
+
+  /** The datasets --gapChecks names. */
+  static Set<String> gapChecks(Options options) {
+    Set<String> datasets = new TreeSet<>();
+    for (String key : options.getGapChecks().split(",")) {
+      if (key.isBlank()) {
+        continue;
+      }
+      String trimmed = key.trim();
+      if (AppleReport.byKey(trimmed).isEmpty()) {
+        throw new InvalidOptionException(
+            "gapChecks", "unknown dataset \"" + trimmed + "\"; one of downloads, engagement, sessions, installs, purchases, performance");
+      }
+      datasets.add(trimmed);
+    }
+    return datasets;
   }
 
   @Override
@@ -162,7 +191,8 @@ public final class AppstoreVerifyPipeline implements EtlPipeline<AppstoreVerifyP
         .apply("Facts", Values.create())
         .apply(
             "CheckAndReport",
-            ParDo.of(new CheckAndReport(run.outputRoot(), run.runDate(), days, readFrom, datasets, apps, options.getRowCountBand())));
+            ParDo.of(new CheckAndReport(run.outputRoot(), run.runDate(), days, readFrom, datasets, apps, options.getRowCountBand(),
+                gapChecks(options))));
   }
 
   /** The header of every raw segment processed in the range, compared with Apple's columns. */
@@ -232,9 +262,11 @@ public final class AppstoreVerifyPipeline implements EtlPipeline<AppstoreVerifyP
     private final List<String> datasets;
     private final Set<Long> apps;
     private final double band;
+    private final Set<String> gapChecked;
 
     CheckAndReport(
-        String outputRoot, LocalDate runDate, DayRange days, LocalDate readFrom, List<String> datasets, Set<Long> apps, double band) {
+        String outputRoot, LocalDate runDate, DayRange days, LocalDate readFrom, List<String> datasets, Set<Long> apps, double band,
+        Set<String> gapChecked) {
       this.outputRoot = outputRoot;
       this.runDate = runDate;
       this.days = days;
@@ -242,6 +274,7 @@ public final class AppstoreVerifyPipeline implements EtlPipeline<AppstoreVerifyP
       this.datasets = datasets;
       this.apps = apps;
       this.band = band;
+      this.gapChecked = gapChecked;
     }
 
     @ProcessElement
@@ -286,6 +319,17 @@ public final class AppstoreVerifyPipeline implements EtlPipeline<AppstoreVerifyP
           }
           checks.add(check("row_count_band", dataset, app, outside.isEmpty(),
               outside.isEmpty() ? "every day within ±" + Math.round(band * 100) + "% of the day before" : "outside the band: " + String.join(", ", outside)));
+          if (gapChecked.contains(dataset)) {
+            List<LocalDate> missing = new ArrayList<>();
+            for (LocalDate day = perDay.firstKey(); day.isBefore(newest); day = day.plusDays(1)) {
+              if (days.contains(day) && !perDay.containsKey(day)) {
+                missing.add(day);
+              }
+            }
+            checks.add(check("missing_days", dataset, app, missing.isEmpty(),
+                missing.isEmpty() ? "no day without rows between " + perDay.firstKey() + " and " + newest
+                    : missing.size() + " day(s) without rows between days with rows: " + missing));
+          }
         }
         if (!dataset.equals("reviews")) {
           Map<String, Integer> findings = headerFindings.getOrDefault(dataset, Map.of());

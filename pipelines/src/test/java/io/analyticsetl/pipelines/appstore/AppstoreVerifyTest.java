@@ -113,4 +113,35 @@ class AppstoreVerifyTest {
     RunLedger ledger = RunLedger.fromJson(Files.readString(RunOutputs.ledgerFiles(root, "appstore-verify").get(2)));
     assertThat(ledger.stages().containsKey("read_downloads") ? ledger.stages().get("read_downloads").read() : 0L, is(0L));
   }
+
+  @Test
+  void aDayWithoutRowsBetweenDaysWithRowsFailsNamingTheDay() throws Exception {
+    land(Variant.PLAIN, 12);
+    LocalDate runDate = LAST_PROCESSING.plusDays(1);
+    assertThat(run("appstore-curate", runDate).exitCode(), is(0));
+    // The downloads of one day in the middle of the range are gone.
+    Path day = root.resolve("appstore/curated/downloads/dt=2026-03-10");
+    try (var files = Files.walk(day)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+    }
+    Launch verify = run("appstore-verify", runDate);
+    assertThat(verify.exitCode(), is(2));
+    JsonNode report = report(runDate);
+    assertThat(failed(report), is(List.of("missing_days downloads")));
+    List<String> details = new ArrayList<>();
+    report.path("checks").forEach(c -> {
+      if (c.path("check").asText().equals("missing_days")) {
+        details.add(c.path("dataset").asText() + ": " + c.path("detail").asText());
+      }
+    });
+    assertThat(details.get(0), is("downloads: 1 day(s) without rows between days with rows: [2026-03-10]"));
+    assertThat(details.get(1), containsString("sessions: no day without rows between"));
+
+    // Not checked for datasets left out of --gapChecks; an unknown dataset there is refused.
+    assertThat(Launch.of("appstore-verify", "--outputRoot=" + root, "--runDate=" + runDate, "--reports=downloads,sessions",
+        "--startDate=2026-03-01", "--endDate=" + runDate.minusDays(1), "--gapChecks=sessions").exitCode(), is(0));
+    Launch refused = Launch.of("appstore-verify", "--outputRoot=" + root, "--runDate=" + runDate, "--gapChecks=downlods");
+    assertThat(refused.exitCode(), is(2));
+    assertThat(refused.err(), containsString("gapChecks"));
+  }
 }
