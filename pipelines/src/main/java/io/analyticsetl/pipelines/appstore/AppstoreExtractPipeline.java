@@ -142,6 +142,15 @@ public final class AppstoreExtractPipeline implements EtlPipeline<AppstoreOption
     DayRange processing = processingDays(options, run.runDate(), metric);
     LocalDate oldestAvailable = run.runDate().minusDays(RETENTION_DAYS - 1L);
     List<String> reportKeys = reports.stream().map(AppleReport::key).toList();
+    // A daily run also fetches the processing dates within retention that earlier runs missed, and
+    // curates the days they hold.
+    Set<String> missed = backfill ? Set.of() : missedProcessingDates(run.outputRoot(), reportKeys, apps, oldestAvailable, processing.first());
+    if (!missed.isEmpty()) {
+      LocalDate earliest = missed.stream().map(key -> LocalDate.parse(key.substring(key.lastIndexOf('|') + 1))).min(LocalDate::compareTo).orElseThrow();
+      metric = new DayRange(min(metric.first(), earliest.minusDays(RESTATED_DAYS)), metric.last());
+      run.note("instances of processing dates no earlier run landed are fetched too (" + missed.size() + ", from " + earliest
+          + " on), and the days they hold curated again");
+    }
     PCollection<Long> appIds = pipeline.apply("Apps", Create.of(new ArrayList<>(apps)).withCoder(VarLongCoder.of()));
 
     // Instances processed within Apple's retention come from the ONGOING request.
@@ -149,7 +158,7 @@ public final class AppstoreExtractPipeline implements EtlPipeline<AppstoreOption
     PCollection<SegmentDownloads.InstanceRef> instances =
         registry.apply(
             "OngoingInstances",
-            new Instances(client, reportKeys, max(processing.first(), oldestAvailable), processing.last(), false));
+            new Instances(client, reportKeys, max(processing.first(), oldestAvailable), processing.last(), false, missed));
     if (processing.first().isBefore(oldestAvailable)) {
       // Older ones are gone (Apple keeps instances 35 days); a ONE_TIME_SNAPSHOT request holds them.
       LocalDate lastOld = min(processing.last(), oldestAvailable.minusDays(1));
@@ -159,7 +168,7 @@ public final class AppstoreExtractPipeline implements EtlPipeline<AppstoreOption
       PCollection<SegmentDownloads.InstanceRef> old =
           snapshots.apply(
               "SnapshotInstances",
-              new Instances(client, reportKeys, processing.first(), lastOld, true));
+              new Instances(client, reportKeys, processing.first(), lastOld, true, Set.of()));
       registry = PCollectionList.of(registry).and(snapshots).apply("AllRequests", Flatten.pCollections());
       instances = PCollectionList.of(instances).and(old).apply("AllInstances", Flatten.pCollections());
     }
@@ -212,6 +221,14 @@ public final class AppstoreExtractPipeline implements EtlPipeline<AppstoreOption
     }
   }
 
+  private static Set<String> missedProcessingDates(String root, List<String> reports, Set<Long> apps, LocalDate from, LocalDate before) {
+    try {
+      return RawZone.missedProcessingDates(root, reports, apps, from, before);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("cannot list the raw zone's processing dates", e);
+    }
+  }
+
   private static LocalDate max(LocalDate a, LocalDate b) {
     return a.isAfter(b) ? a : b;
   }
@@ -245,13 +262,15 @@ public final class AppstoreExtractPipeline implements EtlPipeline<AppstoreOption
     private final LocalDate first;
     private final LocalDate last;
     private final boolean snapshot;
+    private final Set<String> alsoWanted;
 
-    Instances(AppStoreConnectClient client, List<String> reportKeys, LocalDate first, LocalDate last, boolean snapshot) {
+    Instances(AppStoreConnectClient client, List<String> reportKeys, LocalDate first, LocalDate last, boolean snapshot, Set<String> alsoWanted) {
       this.client = client;
       this.reportKeys = reportKeys;
       this.first = first;
       this.last = last;
       this.snapshot = snapshot;
+      this.alsoWanted = alsoWanted;
     }
 
     @Override
@@ -260,7 +279,7 @@ public final class AppstoreExtractPipeline implements EtlPipeline<AppstoreOption
           .apply("Requests", MapElements.into(TypeDescriptors.kvs(TypeDescriptors.longs(), TypeDescriptors.strings())).via(ReportRequests::requestOf))
           .apply("ResolveReports", ParDo.of(new SegmentDownloads.ResolveReports(client, reportKeys)))
           .setCoder(SerializableCoder.of(SegmentDownloads.ReportRef.class))
-          .apply("ListInstances", ParDo.of(new SegmentDownloads.ListInstances(client, first, last, snapshot)))
+          .apply("ListInstances", ParDo.of(new SegmentDownloads.ListInstances(client, first, last, snapshot, alsoWanted)))
           .setCoder(SerializableCoder.of(SegmentDownloads.InstanceRef.class));
     }
   }

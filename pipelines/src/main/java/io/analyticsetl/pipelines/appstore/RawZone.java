@@ -4,8 +4,12 @@ import io.analyticsetl.common.io.Locations;
 import java.io.IOException;
 import java.io.Serializable;
 import java.time.LocalDate;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.beam.sdk.io.FileSystems;
@@ -70,6 +74,42 @@ final class RawZone {
             .ifPresent(raw -> out.output(KV.of(raw.appId(), raw)));
       }
     }
+  }
+
+  /**
+   * The processing dates in [{@code from}, {@code before}) of which an app's report has no segment in
+   * the raw zone, though it has one of an earlier date: what daily runs missed (stopped, failed, or
+   * not run), as {@code report|app|date} keys.
+   */
+  static Set<String> missedProcessingDates(String root, List<String> reports, Set<Long> apps, LocalDate from, LocalDate before)
+      throws IOException {
+    Set<String> missed = new TreeSet<>();
+    for (String report : reports) {
+      Map<Long, TreeSet<LocalDate>> landed = new HashMap<>();
+      // One listing per date, so that the cost follows the window, not the years of history.
+      for (LocalDate day = from; day.isBefore(before); day = day.plusDays(1)) {
+        String glob = reportDirectory(root, report) + "/dt=" + day + "/app_id=*/*.tsv.gz";
+        for (MatchResult.Metadata file : FileSystems.match(glob, EmptyMatchTreatment.ALLOW).metadata()) {
+          parse(file.resourceId().toString()).ifPresent(raw -> landed.computeIfAbsent(raw.appId(), a -> new TreeSet<>()).add(raw.processingDate()));
+        }
+      }
+      for (long app : apps) {
+        TreeSet<LocalDate> days = landed.get(app);
+        if (days == null) {
+          continue;
+        }
+        for (LocalDate day = days.first().plusDays(1); day.isBefore(before); day = day.plusDays(1)) {
+          if (!days.contains(day)) {
+            missed.add(key(report, app, day));
+          }
+        }
+      }
+    }
+    return missed;
+  }
+
+  static String key(String report, long app, LocalDate processingDate) {
+    return report + "|" + app + "|" + processingDate;
   }
 
   static Optional<RawFile> parse(String path) {

@@ -14,6 +14,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.LocalDate;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Set;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
 import org.apache.beam.sdk.io.fs.ResourceId;
@@ -74,21 +75,24 @@ final class SegmentDownloads {
     private final LocalDate first;
     private final LocalDate last;
     private final boolean snapshot;
+    private final Set<String> alsoWanted;
 
     /**
      * @param snapshot the reports are a ONE_TIME_SNAPSHOT request's: listing no instance at all
      *     means Apple has not made them yet, which fails the run (after the rest is written)
+     * @param alsoWanted instances outside [first, last] wanted too, as {@link RawZone#key} keys
      */
-    ListInstances(AppStoreConnectClient client, LocalDate first, LocalDate last, boolean snapshot) {
+    ListInstances(AppStoreConnectClient client, LocalDate first, LocalDate last, boolean snapshot, Set<String> alsoWanted) {
       this.client = client;
       this.first = first;
       this.last = last;
       this.snapshot = snapshot;
+      this.alsoWanted = alsoWanted;
     }
 
     @ProcessElement
     public void process(@Element ReportRef report, OutputReceiver<InstanceRef> out) {
-      if (last.isBefore(first)) {
+      if (last.isBefore(first) && alsoWanted.isEmpty()) {
         return;
       }
       LocalDate newest = null;
@@ -102,7 +106,8 @@ final class SegmentDownloads {
       for (JsonNode instance : instances) {
         LocalDate processing = LocalDate.parse(instance.path("attributes").path("processingDate").asText());
         newest = newest == null || processing.isAfter(newest) ? processing : newest;
-        if (!processing.isBefore(first) && !processing.isAfter(last)) {
+        if ((!processing.isBefore(first) && !processing.isAfter(last))
+            || alsoWanted.contains(RawZone.key(report.report(), report.appId(), processing))) {
           RunSignals.workFound(1);
           out.output(new InstanceRef(report.appId(), report.report(), instance.path("id").asText(), processing));
         }

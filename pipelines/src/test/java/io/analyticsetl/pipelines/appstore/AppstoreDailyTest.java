@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.nullValue;
 
 import io.analyticsetl.common.json.Json;
@@ -53,14 +54,15 @@ class AppstoreDailyTest {
         key.issuerId(), key.keyId(), key.publicKey(), Map.of(APP_A, "Sky Runner", APP_B, "Puzzle Fox"), TODAY, ROWS);
   }
 
+  /** appstore-daily against the fake; {@code more} replace the defaults of the same option. */
   private Launch daily(FakeAppStoreConnect asc, String... more) {
-    boolean ownApps = Stream.of(more).anyMatch(a -> a.startsWith("--appIds="));
-    return Launch.of(
-        Stream.concat(
-                Stream.of("appstore-daily", ownApps ? "--verbose=false" : "--appIds=" + APP_A + "," + APP_B, "--ascBaseUrl=" + asc.baseUrl(),
-                    "--outputRoot=" + out, "--runDate=" + TODAY, "--processingDays=3", "--ascRetryDelayMillis=10"),
-                Stream.of(more))
-            .toArray(String[]::new));
+    Map<String, String> args = new java.util.LinkedHashMap<>();
+    Stream.concat(
+            Stream.of("--appIds=" + APP_A + "," + APP_B, "--ascBaseUrl=" + asc.baseUrl(), "--outputRoot=" + out, "--runDate=" + TODAY,
+                "--processingDays=3", "--ascRetryDelayMillis=10"),
+            Stream.of(more))
+        .forEach(arg -> args.put(arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg, arg));
+    return Launch.of(Stream.concat(Stream.of("appstore-daily"), args.values().stream()).toArray(String[]::new));
   }
 
   /** Per app and day: the main count summed over the rows of the latest landed instance. */
@@ -158,6 +160,31 @@ class AppstoreDailyTest {
       assertThat(replayed.stages().get("read_raw_reviews").written(), is(90L));
       assertThat(replayed.stages().get("read_raw_reviews").filtered().get(CurateReviews.SUPERSEDED),
           is(writtenWithinAWeekOfTheNewest(asc, null)));
+    }
+  }
+
+  @Test
+  void aDailyRunAlsoFetchesTheProcessingDatesEarlierRunsMissedWithinRetention() throws Exception {
+    try (FakeAppStoreConnect asc = fake()) {
+      LocalDate earlier = TODAY.minusDays(10);
+      Launch first = daily(asc, "--runDate=" + earlier, "--reports=downloads,engagement,sessions,installs,purchases,performance");
+      assertThat(first.err(), first.exitCode(), is(0));
+      // No run for a week: the next lands its own three processing dates and the seven in between.
+      Launch next = daily(asc, "--reports=downloads,engagement,sessions,installs,purchases,performance");
+      assertThat(next.err(), next.exitCode(), is(0));
+      try (Stream<Path> raw = Files.walk(out.resolve("appstore/raw"))) {
+        // 6 reports x 2 apps x 13 processing dates x 2 segments.
+        assertThat(raw.filter(f -> f.toString().endsWith(".tsv.gz")).count(), is(312L));
+      }
+      RunLedger ledger = RunLedger.fromJson(Files.readString(RunOutputs.ledgerFiles(out, "appstore-daily").get(1)));
+      assertThat(ledger.notes(), hasItem("instances of processing dates no earlier run landed are fetched too (84, from "
+          + earlier.plusDays(1) + " on), and the days they hold curated again"));
+      assertThat(curated("downloads", "total_downloads"), equalTo(expected(AppleReportFiles.Report.DOWNLOADS, earlier.minusDays(2), TODAY)));
+      assertThat(curated("sessions", "sessions"), equalTo(expected(AppleReportFiles.Report.SESSIONS, earlier.minusDays(2), TODAY)));
+
+      Launch rerun = daily(asc, "--reports=downloads,engagement,sessions,installs,purchases,performance");
+      assertThat(rerun.err(), rerun.exitCode(), is(0));
+      assertThat(rerun.err(), not(containsString("no earlier run landed")));
     }
   }
 
