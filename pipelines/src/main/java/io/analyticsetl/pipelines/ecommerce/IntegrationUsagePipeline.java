@@ -2,6 +2,7 @@ package io.analyticsetl.pipelines.ecommerce;
 
 import static io.analyticsetl.pipelines.ecommerce.EcommerceDatasets.INTEGRATION_USAGE_DAILY;
 
+import io.analyticsetl.common.ledger.RunSignals;
 import io.analyticsetl.common.ledger.StageCounters;
 import io.analyticsetl.common.schema.Dataset;
 import io.analyticsetl.common.options.InvalidOptionException;
@@ -26,6 +27,7 @@ import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.schemas.SchemaCoder;
 import org.apache.beam.sdk.schemas.logicaltypes.SqlTypes;
+import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.Max;
@@ -66,6 +68,9 @@ public final class IntegrationUsagePipeline extends EcommercePipeline {
           .addNullableField("created_at", Schema.FieldType.logicalType(SqlTypes.TIMESTAMP))
           .addNullableField("deleted_at", Schema.FieldType.logicalType(SqlTypes.TIMESTAMP))
           .build();
+
+  static final Schema UNCOUNTED_ORDERS =
+      Schema.builder().addInt64Field("of_unknown_shops").addInt64Field("outside_shop_life").build();
 
   static final Schema DAILY_ORDER_COUNT =
       Schema.builder()
@@ -197,6 +202,20 @@ public final class IntegrationUsagePipeline extends EcommercePipeline {
             .setCoder(
                 KvCoder.of(VarLongCoder.of(), KvCoder.of(LocalDateCoder.of(), VarLongCoder.of())));
 
+    // Orders no shop's rows count are not lost silently: the ledger says how many, and why.
+    JdbcQuery uncountedQuery =
+        JdbcQuery.fromResource("sql/ecommerce/uncounted_orders.sql")
+            .withIdentifier("schema", schema)
+            .withRowSchema(UNCOUNTED_ORDERS)
+            .from(database);
+    pipeline
+        .apply("RunDays", Create.of(lastDay).withCoder(LocalDateCoder.of()))
+        .apply("DaysWritten", ParDo.of(new DaysWritten(firstDayToWrite, startDate)).withSideInputs(firstDayToWrite))
+        .setCoder(DayRange.Coder.of())
+        .apply("CountUncountedOrders", uncountedQuery.readAll(
+            (DayRange days) -> QueryParameters.of(Days.startOf(days.first()), Days.startOf(days.last().plusDays(1)))))
+        .apply("NoteUncountedOrders", ParDo.of(new NoteUncountedOrders(schema)));
+
     PCollection<KV<Long, KV<LocalDate, Long>>> everyDay =
         ordersPerDay.apply(
             "GapFillDays",
@@ -288,6 +307,50 @@ public final class IntegrationUsagePipeline extends EcommercePipeline {
       Long id = shop.getInt64("id");
       out.get(RANGES).output(KV.of(id, new DayRange(first, last)));
       out.get(PLANNED_SHOPS).output(KV.of(id, shop));
+    }
+  }
+
+  /** The days the run writes, [earliest first unprocessed day or --startDate, runDate - 1]; none when there are none. */
+  static final class DaysWritten extends DoFn<LocalDate, DayRange> {
+    private final PCollectionView<LocalDate> firstDayToWrite;
+    private final LocalDate startDate;
+
+    DaysWritten(PCollectionView<LocalDate> firstDayToWrite, LocalDate startDate) {
+      this.firstDayToWrite = firstDayToWrite;
+      this.startDate = startDate;
+    }
+
+    @ProcessElement
+    public void process(@Element LocalDate lastDay, OutputReceiver<DayRange> out, ProcessContext context) {
+      LocalDate first = context.sideInput(firstDayToWrite);
+      if (startDate != null && startDate.isBefore(first)) {
+        first = startDate;
+      }
+      if (!first.isAfter(lastDay)) {
+        out.output(new DayRange(first, lastDay));
+      }
+    }
+  }
+
+  /** Ledger notes for the orders of the days written that no shop's rows count. */
+  static final class NoteUncountedOrders extends DoFn<Row, Void> {
+    private final String schema;
+
+    NoteUncountedOrders(String schema) {
+      this.schema = schema;
+    }
+
+    @ProcessElement
+    public void process(@Element Row counts) {
+      long unknown = counts.getInt64("of_unknown_shops");
+      long outside = counts.getInt64("outside_shop_life");
+      if (unknown > 0) {
+        RunSignals.note(unknown + " order(s) of the days written belong to no shop in " + schema + ".ecommerce_shops: not counted");
+      }
+      if (outside > 0) {
+        RunSignals.note(outside + " order(s) of the days written fall before their shop's creation day or after its deletion day:"
+            + " not counted");
+      }
     }
   }
 

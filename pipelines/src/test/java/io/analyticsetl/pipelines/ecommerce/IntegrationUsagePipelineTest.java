@@ -176,6 +176,12 @@ class IntegrationUsagePipelineTest {
     JsonNode plan = ledger.get("stages").get("plan_shops");
     assertThat(plan.get("filtered").get("shop created on or after the run date").asLong(), is(1L));
     assertThat(ledger.get("stages").get("write_integration_usage_daily").get("written").asLong(), is(8L));
+    // Orders 105 (after shop 2's deletion) and 106 (no such shop) are not counted, and said so;
+    // 103 falls on the run date, which no run has written yet.
+    assertThat(ledger.get("notes").toString(), containsString(
+        "1 order(s) of the days written belong to no shop in ecommerce.ecommerce_shops: not counted"));
+    assertThat(ledger.get("notes").toString(), containsString(
+        "1 order(s) of the days written fall before their shop's creation day or after its deletion day: not counted"));
 
     List<JsonNode> deadLetters = RunOutputs.deadLetters(out, PIPELINE, LocalDate.of(2026, 3, 1));
     assertThat(deadLetters, hasSize(1));
