@@ -77,15 +77,15 @@ final class RawZone {
   }
 
   /**
-   * The processing dates in [{@code from}, {@code before}) of which an app's report has no segment in
-   * the raw zone, though it has one of an earlier date: what daily runs missed (stopped, failed, or
-   * not run), as {@code report|app|date} keys.
+   * The processing dates in [{@code from}, {@code before}) of which an app has no segment of any of
+   * the reports in the raw zone, though it has one of an earlier date: days a daily run missed
+   * (stopped, or not run), as {@code report|app|date} keys for each report. A date on which only
+   * some reports landed is not one: a quiet app's purchases may have no instance on a day.
    */
   static Set<String> missedProcessingDates(String root, List<String> reports, Set<Long> apps, LocalDate from, LocalDate before)
       throws IOException {
-    Set<String> missed = new TreeSet<>();
+    Map<Long, TreeSet<LocalDate>> landed = new HashMap<>();
     for (String report : reports) {
-      Map<Long, TreeSet<LocalDate>> landed = new HashMap<>();
       // One listing per date, so that the cost follows the window, not the years of history.
       for (LocalDate day = from; day.isBefore(before); day = day.plusDays(1)) {
         String glob = reportDirectory(root, report) + "/dt=" + day + "/app_id=*/*.tsv.gz";
@@ -93,13 +93,16 @@ final class RawZone {
           parse(file.resourceId().toString()).ifPresent(raw -> landed.computeIfAbsent(raw.appId(), a -> new TreeSet<>()).add(raw.processingDate()));
         }
       }
-      for (long app : apps) {
-        TreeSet<LocalDate> days = landed.get(app);
-        if (days == null) {
-          continue;
-        }
-        for (LocalDate day = days.first().plusDays(1); day.isBefore(before); day = day.plusDays(1)) {
-          if (!days.contains(day)) {
+    }
+    Set<String> missed = new TreeSet<>();
+    for (long app : apps) {
+      TreeSet<LocalDate> days = landed.get(app);
+      if (days == null) {
+        continue;
+      }
+      for (LocalDate day = days.first().plusDays(1); day.isBefore(before); day = day.plusDays(1)) {
+        if (!days.contains(day)) {
+          for (String report : reports) {
             missed.add(key(report, app, day));
           }
         }
