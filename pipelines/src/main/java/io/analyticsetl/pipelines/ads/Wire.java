@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.analyticsetl.common.json.Json;
+import io.analyticsetl.common.ledger.RunSignals;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
@@ -11,8 +12,9 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Lenient reading of the platforms' wire values: numbers arrive as JSON numbers or as strings
- * ("361324", "5339.5"), sometimes as null. A missing metric is 0 (platforms omit zero fields); text
- * that is not a number becomes null, which validation then reports.
+ * ("361324", "5339.5"), sometimes as null. A missing metric is 0 (platforms omit zero fields), and so
+ * is one sent as an explicit null, counted in the ledger's notes; text that is not a number becomes
+ * null, which validation then reports.
  */
 final class Wire {
 
@@ -41,8 +43,14 @@ final class Wire {
     return text.isEmpty() ? null : text;
   }
 
+  static final String NULL_METRIC = "ads metric values sent as an explicit null were read as 0";
+
   static BigDecimal decimal(JsonNode node) {
-    if (node == null || node.isMissingNode() || node.isNull()) {
+    if (node != null && node.isNull()) {
+      RunSignals.note(NULL_METRIC);
+      return BigDecimal.ZERO;
+    }
+    if (node == null || node.isMissingNode()) {
       return BigDecimal.ZERO;
     }
     if (node.isNumber()) {

@@ -444,6 +444,21 @@ class AdsDailyTest {
   }
 
   @Test
+  void metricsSentAsExplicitNullsAreReadAsZeroAndCounted() throws Exception {
+    try (FakeAdPlatforms fake = FakeAdPlatforms.start(ADS)) {
+      fake.nullConversions("t1");
+      Launch launch = run(fake, RUN_DATE, "--platforms=tiktok");
+      assertThat(launch.err(), launch.exitCode(), is(0));
+      assertThat(Parquet.query("SELECT count(*)::text, sum(conversions)::text, sum(conversion_value)::text FROM read_parquet('"
+              + out.resolve("out") + "/ads/ad_performance_daily/*/*.parquet') WHERE ad_id = 't1'"),
+          equalTo(List.of(List.of("6", "0.000000", "0.000000"))));
+      // Six days of t1, two metrics each.
+      RunLedger ledger = RunLedger.fromJson(Files.readString(RunOutputs.ledgerFiles(out.resolve("out"), "ads-daily").get(0)));
+      assertThat(ledger.notes(), hasItem("ads metric values sent as an explicit null were read as 0 (12)"));
+    }
+  }
+
+  @Test
   void aRefusedGoogleDeveloperTokenFailsOnlyGoogleAndSaysWhatToCheck() throws Exception {
     try (FakeAdPlatforms fake = FakeAdPlatforms.start(ADS)) {
       fake.googleRevokeDeveloperToken();

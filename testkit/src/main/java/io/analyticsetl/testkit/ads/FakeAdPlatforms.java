@@ -72,6 +72,7 @@ public final class FakeAdPlatforms implements AutoCloseable {
   private volatile String clicksAboveImpressionsOf;
   private final Map<String, String> adStatuses = new ConcurrentHashMap<>();
   private final Map<String, String> campaignStatuses = new ConcurrentHashMap<>();
+  private volatile String nullConversionsOf;
   /** googleAds:search page tokens: the query each is bound to and the offset of its page. */
   private final Map<String, Map.Entry<String, Integer>> googlePageTokens = new ConcurrentHashMap<>();
   private volatile int googlePageRows = 10_000;
@@ -202,6 +203,11 @@ public final class FakeAdPlatforms implements AutoCloseable {
   /** The ad's rows of one day are sent twice (a duplicate natural key). */
   public void duplicateRow(String adId) {
     duplicateRowOf = adId;
+  }
+
+  /** TikTok sends the ad's conversions and their value as explicit nulls. */
+  public void nullConversions(String adId) {
+    nullConversionsOf = adId;
   }
 
   /** The ad reports more clicks than impressions on every day. */
@@ -371,7 +377,11 @@ public final class FakeAdPlatforms implements AutoCloseable {
               .put("ctr", "1.18") // a percentage: never trusted
               .put("conversion", conversions(ad, day).toPlainString())
               .put("total_purchase_value", conversionValue(ad, day).toPlainString())
-              .put("likes", 36);
+              .put("likes", 36)
+              .putNull("cost_per_secondary_goal_result"); // TikTok sends metrics it has no value for as null
+          if (ad.adId().equals(nullConversionsOf)) {
+            m.putNull("conversion").putNull("total_purchase_value");
+          }
           rows.add(row);
           if (ad.adId().equals(duplicateRowOf)) {
             rows.add(row.deepCopy());
