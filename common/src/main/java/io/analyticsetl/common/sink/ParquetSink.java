@@ -67,6 +67,9 @@ import org.apache.parquet.hadoop.metadata.CompressionCodecName;
  */
 public final class ParquetSink implements DatasetSink {
 
+  /** The key AvroReadSupport.setAvroReadSchema sets (its constant is private). */
+  private static final String AVRO_READ_SCHEMA = "parquet.avro.read.schema";
+
   private final String outputRoot;
   private final String runId;
   private final int shardsPerPartition;
@@ -410,7 +413,10 @@ public final class ParquetSink implements DatasetSink {
       }
       return files
           .apply("Open", FileIO.readMatches())
-          .apply("ReadRecords", ParquetIO.readFiles(avroSchema))
+          // Read with the dataset's schema, not each file's: files written before a nullable column
+          // was added read it as its default, null, instead of shifting the fields after it.
+          .apply("ReadRecords", ParquetIO.readFiles(avroSchema)
+              .withConfiguration(Map.of(AVRO_READ_SCHEMA, avroSchema.toString())))
           .setCoder(AvroCoder.of(GenericRecord.class, avroSchema))
           .apply(
               "ToRows",

@@ -93,6 +93,26 @@ class ParquetSinkTest {
   }
 
   @Test
+  void filesWrittenBeforeANullableColumnWasAddedReadItAsNull() throws Exception {
+    Dataset earlier =
+        Dataset.builder("test", "evolving").column("day", ColumnType.DATE, "").column("id", ColumnType.BIGINT, "")
+            .column("value", ColumnType.BIGINT, "").naturalKey("day", "id").partitionedBy("dt", "day").build();
+    Dataset later =
+        Dataset.builder("test", "evolving").column("day", ColumnType.DATE, "").column("id", ColumnType.BIGINT, "")
+            .nullableColumn("label", ColumnType.STRING, "").column("value", ColumnType.BIGINT, "")
+            .naturalKey("day", "id").partitionedBy("dt", "day").build();
+    write(earlier, "run1", event(earlier, "2026-03-01", 1, 10));
+    Pipeline read = Pipeline.create(PipelineOptionsFactory.create());
+    PAssert.that(read.apply(new ParquetSink(root.toString(), "read").read(later)))
+        .containsInAnyOrder(Row.withSchema(later.beamSchema()).addValues(LocalDate.parse("2026-03-01"), 1L, null, 10L).build());
+    read.run().waitUntilFinish();
+    // An upsert merges the earlier rows with the later version's.
+    write(later, "run2", Row.withSchema(later.beamSchema()).addValues(LocalDate.parse("2026-03-01"), 2L, "new", 20L).build());
+    assertThat(Parquet.query("SELECT id::text, label, value::text FROM read_parquet('" + root + "/test/evolving/*/*.parquet', union_by_name=true) ORDER BY id"),
+        contains(java.util.Arrays.asList("1", null, "10"), List.of("2", "new", "20")));
+  }
+
+  @Test
   void replacePartitionsReplacesWholePartitions() {
     Dataset dataset = events(WriteMode.REPLACE_PARTITIONS);
     write(dataset, "run1", event(dataset, "2026-03-01", 1, 10), event(dataset, "2026-03-01", 2, 20),
