@@ -198,14 +198,16 @@ final class AmazonAdsConnector implements AdConnector {
 
   /**
    * The report's status. Amazon answers a poll with a 401 now and then (the access token ended
-   * early, say), so a 401 here renews the token and polls again, as a slow-down; one that persists
-   * through the retries fails the slice.
+   * early, say), so a first 401 here renews the token and polls again, as a slow-down; a second one
+   * is refused credentials.
    */
   private JsonNode status(AccountSlice slice, String reportId) {
+    java.util.concurrent.atomic.AtomicBoolean renewed = new java.util.concurrent.atomic.AtomicBoolean();
     HttpResponse<byte[]> response =
         http.send(() -> api("/reporting/reports/" + reportId, slice).GET().build(), answer -> {
           AdsApiException failure = classify(answer, slice);
-          if (answer.statusCode() == 401) {
+          // Once: a 401 with a token just renewed is refused credentials, not a transient answer.
+          if (answer.statusCode() == 401 && !renewed.getAndSet(true)) {
             oauth.renew();
             return new AdsApiException(AdsApiException.Kind.SLOW_DOWN, "while polling report " + reportId + ", " + failure.getMessage(), null);
           }

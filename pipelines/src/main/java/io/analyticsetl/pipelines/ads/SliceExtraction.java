@@ -100,10 +100,14 @@ final class SliceExtraction extends DoFn<AccountSlice, Row> {
     // A slice reaching the run date itself (the hourly cadence's today) is still changing: an
     // earlier run's pages of it are kept as received, but every run asks again.
     boolean settled = slice.to().isBefore(runDate);
-    if (settled && !FileSystems.match(path, EmptyMatchTreatment.ALLOW).metadata().isEmpty()) {
+    List<MatchResult.Metadata> kept = settled ? FileSystems.match(path, EmptyMatchTreatment.ALLOW).metadata() : List.of();
+    if (!kept.isEmpty()) {
       pages = read(path);
       if (!pages.isEmpty() && Wire.json(pages.get(0)).has(CHECKPOINT_HEADER)) {
         pagesExtractedAt = Instant.parse(Wire.json(pages.remove(0)).path(CHECKPOINT_HEADER).path("extracted_at").asText());
+      } else if (kept.get(0).lastModifiedMillis() > 0) {
+        // A checkpoint from before the header: the file's time is when its pages were extracted.
+        pagesExtractedAt = Instant.ofEpochMilli(kept.get(0).lastModifiedMillis());
       }
       RunSignals.note(slice.platform().option() + " slices resumed from their checkpoint");
     } else {

@@ -118,6 +118,11 @@ final class CurateReviews extends PTransform<PBegin, PCollectionTuple> {
           String appName = appNames.computeIfAbsent(folderRun(file, run), key -> appName(appResources.get(key)));
           Instant after = createdAfter.computeIfAbsent(folderRun(file, run), key -> createdAfter(fetches.get(key))).orElse(null);
           Reviews.rows(read(file), app.getKey(), appName, file.processingDate(), after, rows);
+          // A run from before the fetch files upserted only reviews newer than its checkpoint: of its
+          // pages, a review an earlier run landed is not one it upserted.
+          if (!fetches.containsKey(folderRun(file, run))) {
+            rows.keySet().removeIf(latestFetched::containsKey);
+          }
         } catch (IOException | RuntimeException e) {
           out.get(DEAD_LETTERS)
               .output(DeadLetter.of(stage.stage(), file.path(), "", "review page could not be read: " + e.getMessage()));
