@@ -310,25 +310,10 @@ final class MetaConnector implements AdConnector {
   static double usagePercent(HttpResponse<?> response) {
     double highest = 0;
     for (String header : List.of("x-business-use-case-usage", "x-ad-account-usage", "x-app-usage", "x-fb-ads-insights-throttle")) {
-      String value = response.headers().firstValue(header).orElse(null);
-      if (value == null) {
-        continue;
-      }
-      try {
-        List<JsonNode> usages = new ArrayList<>();
-        JsonNode parsed = Wire.json(value);
-        if (header.equals("x-business-use-case-usage")) {
-          parsed.forEach(business -> business.forEach(usages::add));
-        } else {
-          usages.add(parsed);
+      for (JsonNode usage : usages(response, header)) {
+        for (String field : List.of("call_count", "total_cputime", "total_time", "acc_id_util_pct", "app_id_util_pct")) {
+          highest = Math.max(highest, usage.path(field).asDouble(0));
         }
-        for (JsonNode usage : usages) {
-          for (String field : List.of("call_count", "total_cputime", "total_time", "acc_id_util_pct", "app_id_util_pct")) {
-            highest = Math.max(highest, usage.path(field).asDouble(0));
-          }
-        }
-      } catch (RuntimeException unreadable) {
-        // A header Meta changed the shape of does not stop the run; throttling errors still do.
       }
     }
     return highest;
@@ -373,21 +358,35 @@ final class MetaConnector implements AdConnector {
 
   /** The longest estimated_time_to_regain_access (minutes) in the business-use-case usage header. */
   static Duration regainTime(HttpResponse<?> response) {
-    String header = response.headers().firstValue("x-business-use-case-usage").orElse(null);
-    if (header == null) {
-      return null;
-    }
     long minutes = 0;
-    try {
-      for (JsonNode business : Wire.json(header)) {
-        for (JsonNode usage : business) {
-          minutes = Math.max(minutes, usage.path("estimated_time_to_regain_access").asLong(0));
-        }
-      }
-    } catch (RuntimeException unreadable) {
-      return null;
+    for (JsonNode usage : usages(response, "x-business-use-case-usage")) {
+      minutes = Math.max(minutes, usage.path("estimated_time_to_regain_access").asLong(0));
     }
     return minutes == 0 ? null : Duration.ofMinutes(minutes);
+  }
+
+  /**
+   * The usage objects of one usage header: the business-use-case header holds a list of them per
+   * business, the others one. None when the header is missing or Meta changed its shape (throttling
+   * errors still stop the run).
+   */
+  private static List<JsonNode> usages(HttpResponse<?> response, String header) {
+    String value = response.headers().firstValue(header).orElse(null);
+    List<JsonNode> usages = new ArrayList<>();
+    if (value == null) {
+      return usages;
+    }
+    try {
+      JsonNode parsed = Wire.json(value);
+      if (header.equals("x-business-use-case-usage")) {
+        parsed.forEach(business -> business.forEach(usages::add));
+      } else {
+        usages.add(parsed);
+      }
+    } catch (RuntimeException unreadable) {
+      usages.clear();
+    }
+    return usages;
   }
 
   private static String encode(String text) {
