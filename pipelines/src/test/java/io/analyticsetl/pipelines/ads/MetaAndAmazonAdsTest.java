@@ -223,6 +223,21 @@ class MetaAndAmazonAdsTest {
   }
 
   @Test
+  void amazonAccessRevokedWhilePollingStopsTheAccountAfterOneRenewal() throws Exception {
+    try (FakeAdPlatforms fake = FakeAdPlatforms.start(ADS)) {
+      fake.amazon().revokeAccessAtPoll(1);
+      Launch launch = run(fake, RUN_DATE, "--platforms=amazon_ads");
+      assertThat(launch.err(), launch.exitCode(), is(1));
+      assertThat(launch.err(), containsString("amazon_ads credentials refused"));
+      assertThat("one renewal, not one per retry", fake.calls("amazon POST /amazon/auth/o2/token"), is(2));
+      assertThat(fake.calls("amazon GET /amazon/reporting/reports/{id}"), is(2));
+      List<String> errors = RunOutputs.deadLetters(out, "ads-daily", RUN_DATE).stream().map(l -> l.get("error").asText()).toList();
+      assertThat(errors.toString(), errors.stream().anyMatch(e -> e.contains("--amazonAdsEnvPrefix")), is(true));
+      assertThat(ledger(0).balanced(), is(true));
+    }
+  }
+
+  @Test
   void aRerunOfTheDayUsesTheReportJobsAnEarlierRunStarted() throws Exception {
     String metaJobs = "meta POST /meta/v23.0/act_{id}/insights";
     try (FakeAdPlatforms fake = FakeAdPlatforms.start(ADS)) {

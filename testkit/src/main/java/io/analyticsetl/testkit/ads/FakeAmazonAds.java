@@ -71,6 +71,7 @@ public final class FakeAmazonAds {
   private final AtomicInteger tokenGeneration = new AtomicInteger(1);
   private final AtomicInteger polls = new AtomicInteger();
   private volatile int expireTokenAtPoll = -1;
+  private volatile boolean revokeAtExpiry;
 
   FakeAmazonAds(FakeAdPlatforms platforms) {
     this.platforms = platforms;
@@ -110,6 +111,15 @@ public final class FakeAmazonAds {
     expireTokenAtPoll = poll;
   }
 
+  /**
+   * From the {@code poll}-th report poll from now, the client's access is revoked: every token,
+   * refreshed or not, is refused, as when the advertiser withdraws the app's authorisation.
+   */
+  public void revokeAccessAtPoll(int poll) {
+    expireAccessTokenAtPoll(poll);
+    revokeAtExpiry = true;
+  }
+
   /** Reports created so far. */
   public int reportsCreated() {
     return reports.size();
@@ -130,7 +140,8 @@ public final class FakeAmazonAds {
       if (path.startsWith("/amazon/reporting/reports/") && polls.incrementAndGet() == expireTokenAtPoll) {
         tokenGeneration.incrementAndGet();
       }
-      if (!("Bearer " + ACCESS_TOKEN + tokenGeneration.get()).equals(exchange.getRequestHeaders().getFirst("Authorization"))
+      boolean revoked = revokeAtExpiry && expireTokenAtPoll > 0 && polls.get() >= expireTokenAtPoll;
+      if (revoked || !("Bearer " + ACCESS_TOKEN + tokenGeneration.get()).equals(exchange.getRequestHeaders().getFirst("Authorization"))
           || !CLIENT_ID.equals(exchange.getRequestHeaders().getFirst("Amazon-Advertising-API-ClientId"))) {
         error(exchange, 401, "UNAUTHORIZED", "Not authorized to access this advertiser");
         return;
