@@ -22,6 +22,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -197,6 +198,10 @@ class AppstoreDailyTest {
       Launch first = reviewsOnly(asc, earlier);
       assertThat(first.err(), first.exitCode(), is(0));
       asc.reviewsWrittenUntil(null);
+      // The developer answers the first run's newest review, which the second run fetches again.
+      String answered = asc.reviews(APP_A).stream().filter(review -> !review.createdDate().toInstant().isAfter(firstRunAt))
+          .findFirst().orElseThrow().id();
+      asc.respondLater(answered, "Answered after the first run");
       Launch second = reviewsOnly(asc, TODAY);
       assertThat(second.err(), second.exitCode(), is(0));
 
@@ -221,6 +226,29 @@ class AppstoreDailyTest {
       assertThat(curate.err(), curate.exitCode(), is(0));
       String reviews = "SELECT * FROM read_parquet('%s/appstore/curated/reviews/*/*/*.parquet') ORDER BY ALL";
       assertThat(Parquet.query(reviews.formatted(replay)), equalTo(Parquet.query(reviews.formatted(out))));
+      String response = "SELECT response_body FROM read_parquet('%s/appstore/curated/reviews/*/*/*.parquet') WHERE review_id = '"
+          + answered + "'";
+      assertThat(Parquet.query(response.formatted(replay)), equalTo(List.of(List.of("Answered after the first run"))));
+
+      // Had the second run been from before the fetch files, it would have upserted only the reviews
+      // newer than the first run's newest: replayed without its fetch files, the answered review keeps
+      // the first run's copy, and every review is still there once.
+      try (Stream<Path> fetches = Files.walk(out.resolve("appstore/raw/reviews/dt=" + TODAY))) {
+        List<Path> deleted = fetches.filter(f -> f.getFileName().toString().endsWith("-fetch.json")).toList();
+        assertThat(deleted.size(), is(2));
+        for (Path fetch : deleted) {
+          Files.delete(fetch);
+        }
+      }
+      Path oldReplay = out.resolve("old-replay");
+      Launch oldCurate = Launch.of("appstore-curate", "--rawRoot=" + out, "--outputRoot=" + oldReplay, "--runDate=" + TODAY,
+          "--startDate=2000-01-01", "--endDate=" + TODAY, "--reports=reviews");
+      assertThat(oldCurate.err(), oldCurate.exitCode(), is(0));
+      assertThat(Parquet.query(response.formatted(oldReplay)), equalTo(List.of(Arrays.asList((String) null))));
+      assertThat(
+          Parquet.query("SELECT count(*)::text, count(DISTINCT review_id)::text FROM read_parquet('" + oldReplay
+              + "/appstore/curated/reviews/*/*/*.parquet')"),
+          equalTo(List.of(List.of("90", "90"))));
     }
   }
 
