@@ -94,4 +94,22 @@ public final class PostgresForm {
         + (updates.isEmpty() ? "NOTHING" : "UPDATE SET " + String.join(", ", updates))
         + (updates.isEmpty() ? "" : dataset.versionColumn().map(v -> " WHERE stored." + v + " <= EXCLUDED." + v).orElse(""));
   }
+
+  /**
+   * {@code DELETE} of the row with a natural key; with a version column, only while the stored row
+   * is not newer than the deletion. Its parameters are {@link #deletionColumns}, in that order.
+   */
+  public static String delete(Dataset dataset, String schema) {
+    List<String> conditions = new ArrayList<>(dataset.naturalKey().stream().map(name -> name + " = ?").toList());
+    dataset.versionColumn().ifPresent(v -> conditions.add(v + " <= ?"));
+    return "DELETE FROM " + schema + "." + dataset.tableName() + " WHERE " + String.join(" AND ", conditions);
+  }
+
+  /** The natural key's columns, then the version column if any: what a deletion binds. */
+  public static List<Column> deletionColumns(Dataset dataset) {
+    List<Column> columns = new ArrayList<>();
+    dataset.naturalKey().forEach(name -> columns.add(dataset.column(name)));
+    dataset.versionColumn().ifPresent(v -> columns.add(dataset.column(v)));
+    return columns;
+  }
 }

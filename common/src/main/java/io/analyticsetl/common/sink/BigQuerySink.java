@@ -12,6 +12,7 @@ import io.analyticsetl.common.schema.Dataset;
 import io.analyticsetl.common.schema.WriteMode;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
@@ -140,14 +141,22 @@ public final class BigQuerySink implements DatasetSink {
 
   @Override
   public PTransform<PCollection<Row>, PDone> write(Dataset dataset) {
+    return changesTo(dataset, null);
+  }
+
+  /** Deletions are change records of type {@code DELETE}, ordered against the upserts by version. */
+  @Override
+  public PTransform<PCollection<Row>, PDone> upsert(Dataset dataset, PCollection<Row> deletions) {
+    DatasetSink.checkUpserts(dataset);
+    return changesTo(dataset, deletions);
+  }
+
+  private PTransform<PCollection<Row>, PDone> changesTo(Dataset dataset, PCollection<Row> deletions) {
     String spec = tableSpec(dataset);
     boolean upsert = upserts(dataset);
     boolean decorators = testServices == null && !upsert;
     BigQueryServices services = testServices;
-    // Newer versions must win: a row's version column (else the run's start), in microseconds, orders
-    // its change after those of older versions.
     long runStart = ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now());
-    String version = dataset.versionColumn().orElse(null);
     return new PTransform<>("WriteBigQuery_" + dataset.name()) {
       @Override
       public PDone expand(PCollection<Row> rows) {
@@ -164,17 +173,9 @@ public final class BigQuerySink implements DatasetSink {
                 .withFormatFunction(row -> BigQueryForm.toTableRow(dataset, row))
                 .withSchema(BigQueryForm.schema(dataset))
                 .withCreateDisposition(CreateDisposition.CREATE_IF_NEEDED);
-        write =
-            upsert
-                ? write
-                    .withMethod(BigQueryIO.Write.Method.STORAGE_API_AT_LEAST_ONCE)
-                    .withPrimaryKey(dataset.naturalKey())
-                    .withRowMutationInformationFn(row -> RowMutationInformation.of(MutationType.UPSERT,
-                        version == null ? runStart : ChronoUnit.MICROS.between(Instant.EPOCH, row.getLogicalTypeValue(version, Instant.class))))
-                    .withWriteDisposition(WriteDisposition.WRITE_APPEND)
-                : write
-                    .withMethod(BigQueryIO.Write.Method.FILE_LOADS)
-                    .withWriteDisposition(WriteDisposition.WRITE_TRUNCATE);
+        if (!upsert) {
+          write = write.withMethod(BigQueryIO.Write.Method.FILE_LOADS).withWriteDisposition(WriteDisposition.WRITE_TRUNCATE);
+        }
         if (!upsert && perPartition(dataset, decorators)) {
           // A partition's load keeps the table's schema unless told to add the columns a later version
           // of the dataset has (truncating the whole table replaces its schema anyway).
@@ -183,18 +184,45 @@ public final class BigQuerySink implements DatasetSink {
         if (services != null) {
           write = write.withTestServices(services);
         }
-        WriteResult result = incoming.apply(upsert ? "Upsert" : "Load", write);
-        PCollection<?> done =
-            upsert
-                ? result.getFailedStorageApiInserts().apply("FailOnRefusedRows", ParDo.of(new FailOnRefusedRow(spec)))
-                : result.getSuccessfulTableLoads();
-        incoming
-            .apply("CountRows", Count.globally())
-            .apply("AfterWrites", Wait.on(done))
-            .apply("CountWritten", ParDo.of(new CountWritten(stage)));
+        if (!upsert) {
+          countWritten(incoming, List.of(incoming.apply("Load", write).getSuccessfulTableLoads()), stage);
+          return PDone.in(rows.getPipeline());
+        }
+        List<PCollection<?>> applied = new ArrayList<>();
+        applied.add(changes(incoming, "Upsert", write, MutationType.UPSERT, dataset, runStart, spec));
+        if (deletions != null) {
+          applied.add(changes(deletions, "Delete", write, MutationType.DELETE, dataset, runStart, spec));
+        }
+        countWritten(incoming, applied, stage);
         return PDone.in(rows.getPipeline());
       }
     };
+  }
+
+  /**
+   * Applies rows as change records of one type through the Storage Write API; a change's sequence
+   * number is its row's version column (else the run's start), in microseconds, so newer versions win.
+   */
+  private static PCollection<Void> changes(
+      PCollection<Row> rows, String name, BigQueryIO.Write<Row> write, MutationType type, Dataset dataset, long runStart, String spec) {
+    String version = dataset.versionColumn().orElse(null);
+    return rows
+        .apply(name,
+            write
+                .withMethod(BigQueryIO.Write.Method.STORAGE_API_AT_LEAST_ONCE)
+                .withPrimaryKey(dataset.naturalKey())
+                .withRowMutationInformationFn(row -> RowMutationInformation.of(type,
+                    version == null ? runStart : ChronoUnit.MICROS.between(Instant.EPOCH, row.getLogicalTypeValue(version, Instant.class))))
+                .withWriteDisposition(WriteDisposition.WRITE_APPEND))
+        .getFailedStorageApiInserts()
+        .apply(name + "Refused", ParDo.of(new FailOnRefusedRow(spec)));
+  }
+
+  private static void countWritten(PCollection<Row> incoming, List<PCollection<?>> done, StageCounters stage) {
+    incoming
+        .apply("CountRows", Count.globally())
+        .apply("AfterWrites", Wait.on(done.toArray(PCollection<?>[]::new)))
+        .apply("CountWritten", ParDo.of(new CountWritten(stage)));
   }
 
   /**

@@ -41,6 +41,21 @@ public interface DatasetSink extends Serializable {
     return write(dataset);
   }
 
+  /**
+   * Upserts rows of an {@link WriteMode#UPSERT} dataset as {@link #write(Dataset)} does, and deletes
+   * the stored rows with the natural keys of {@code deletions}, each unless the stored row is newer
+   * (by the dataset's version column) than the deletion: how rows a source no longer reports leave
+   * the table. Deletions have the dataset's schema; only their key and version are read.
+   */
+  PTransform<PCollection<Row>, PDone> upsert(Dataset dataset, PCollection<Row> deletions);
+
+  /** Refuses {@link #upsert} for a dataset that is not upserted on a natural key. */
+  static void checkUpserts(Dataset dataset) {
+    if (dataset.writeMode() != WriteMode.UPSERT || dataset.naturalKey().isEmpty()) {
+      throw new IllegalArgumentException(dataset.name() + " is not upserted on a natural key, so rows cannot be deleted by key");
+    }
+  }
+
   /** Refuses {@link #write(Dataset, DayRange)} for a dataset whose days are not whole partitions it replaces. */
   static void checkReplacesDays(Dataset dataset) {
     if (dataset.writeMode() != WriteMode.REPLACE_PARTITIONS) {

@@ -80,6 +80,17 @@ public final class JdbcSink implements DatasetSink {
     if (days != null) {
       DatasetSink.checkReplacesDays(dataset);
     }
+    return write(dataset, days, null);
+  }
+
+  /** The deletions run once the upserts are in. */
+  @Override
+  public PTransform<PCollection<Row>, PDone> upsert(Dataset dataset, PCollection<Row> deletions) {
+    DatasetSink.checkUpserts(dataset);
+    return write(dataset, null, deletions);
+  }
+
+  private PTransform<PCollection<Row>, PDone> write(Dataset dataset, DayRange days, PCollection<Row> deletions) {
     JdbcEndpoint database = endpoint;
     return new PTransform<>("WriteJdbc_" + dataset.name()) {
       @Override
@@ -92,7 +103,7 @@ public final class JdbcSink implements DatasetSink {
                 .apply("CreateTableIfMissing", ParDo.of(new CreateTableIfMissing(database, dataset)))
                 .setCoder(VoidCoder.of());
         switch (dataset.writeMode()) {
-          case UPSERT -> upsert(dataset, database, stage, incoming, tableReady);
+          case UPSERT -> upsert(dataset, database, stage, incoming, tableReady, deletions);
           case REPLACE_PARTITIONS, FULL_REBUILD -> replace(dataset, database, stage, incoming, tableReady, days);
         }
         return PDone.in(rows.getPipeline());
@@ -105,7 +116,8 @@ public final class JdbcSink implements DatasetSink {
       JdbcEndpoint database,
       StageCounters stage,
       PCollection<Row> incoming,
-      PCollection<Void> tableReady) {
+      PCollection<Void> tableReady,
+      PCollection<Row> deletions) {
     PCollection<Void> written =
         incoming
             .apply("AfterTableReady", Wait.on(tableReady))
@@ -118,6 +130,21 @@ public final class JdbcSink implements DatasetSink {
                     .withPreparedStatementSetter((row, statement) -> RowBinder.bind(statement, dataset, row))
                     .withBatchSize(BATCH_SIZE)
                     .withResults());
+    if (deletions != null) {
+      List<Column> bound = PostgresForm.deletionColumns(dataset);
+      written =
+          deletions
+              .apply("AfterUpserts", Wait.on(written))
+              .setRowSchema(dataset.beamSchema())
+              .apply(
+                  "Delete",
+                  JdbcIO.<Row>write()
+                      .withDataSourceProviderFn(database.dataSourceProvider())
+                      .withStatement(PostgresForm.delete(dataset, dataset.domain()))
+                      .withPreparedStatementSetter((row, statement) -> RowBinder.bind(statement, bound, row, 1))
+                      .withBatchSize(BATCH_SIZE)
+                      .withResults());
+    }
     incoming
         .apply("CountRows", Count.globally())
         .apply("AfterUpsert", Wait.on(written))

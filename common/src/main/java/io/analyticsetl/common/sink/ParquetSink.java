@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.channels.WritableByteChannel;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -101,13 +102,20 @@ public final class ParquetSink implements DatasetSink {
 
   @Override
   public PTransform<PCollection<Row>, PDone> write(Dataset dataset) {
-    return new Write(datasetDirectory(outputRoot, dataset), dataset, runId, shardsPerPartition, null);
+    return new Write(datasetDirectory(outputRoot, dataset), dataset, runId, shardsPerPartition, null, null);
   }
 
   @Override
   public PTransform<PCollection<Row>, PDone> write(Dataset dataset, DayRange days) {
     DatasetSink.checkReplacesDays(dataset);
-    return new Write(datasetDirectory(outputRoot, dataset), dataset, runId, shardsPerPartition, days);
+    return new Write(datasetDirectory(outputRoot, dataset), dataset, runId, shardsPerPartition, days, null);
+  }
+
+  /** The partitions holding rows to delete are merged and rewritten like those the run writes to. */
+  @Override
+  public PTransform<PCollection<Row>, PDone> upsert(Dataset dataset, PCollection<Row> deletions) {
+    DatasetSink.checkUpserts(dataset);
+    return new Write(datasetDirectory(outputRoot, dataset), dataset, runId, shardsPerPartition, null, deletions);
   }
 
   @Override
@@ -184,15 +192,20 @@ public final class ParquetSink implements DatasetSink {
     private final String runId;
     private final int shards;
     private final DayRange replacedDays;
+    private final transient PCollection<Row> deletions;
 
-    /** {@code replacedDays}: days whose old files go even when the run writes none there (or null). */
-    Write(String directory, Dataset dataset, String runId, int shards, DayRange replacedDays) {
+    /**
+     * {@code replacedDays}: days whose old files go even when the run writes none there (or null);
+     * {@code deletions}: stored rows to delete by natural key (or null).
+     */
+    Write(String directory, Dataset dataset, String runId, int shards, DayRange replacedDays, PCollection<Row> deletions) {
       super("WriteParquet_" + dataset.name());
       this.directory = directory;
       this.dataset = dataset;
       this.runId = runId;
       this.shards = shards;
       this.replacedDays = replacedDays;
+      this.deletions = deletions;
     }
 
     @Override
@@ -203,7 +216,7 @@ public final class ParquetSink implements DatasetSink {
 
       PCollection<Row> toWrite =
           ds.writeMode() == WriteMode.UPSERT
-              ? incoming.apply("MergeWithExisting", new MergeWithExisting(directory, ds))
+              ? incoming.apply("MergeWithExisting", new MergeWithExisting(directory, ds, deletions))
               : incoming;
 
       Schema avroSchema = AvroForm.schema(ds);
@@ -235,6 +248,16 @@ public final class ParquetSink implements DatasetSink {
                 "PartitionsWritten",
                 MapElements.into(TypeDescriptors.strings())
                     .via(row -> directory + "/" + ds.partitionPath(row) + "/*.parquet"));
+        if (deletions != null) {
+          // A partition whose every row is deleted gets no new file; its old ones still go.
+          PCollection<String> partitionsDeletedFrom =
+              deletions.apply(
+                  "PartitionsDeletedFrom",
+                  MapElements.into(TypeDescriptors.strings())
+                      .via(row -> directory + "/" + ds.partitionPath(row) + "/*.parquet"));
+          partitionsWritten =
+              PCollectionList.of(partitionsWritten).and(partitionsDeletedFrom).apply("WrittenOrDeletedFrom", Flatten.pCollections());
+        }
         if (replacedDays != null) {
           PCollection<String> days =
               rows.getPipeline()
@@ -294,23 +317,30 @@ public final class ParquetSink implements DatasetSink {
 
   /**
    * The run's rows plus the existing rows of the partitions it touches whose natural key the run
-   * does not produce again. Grouped by partition, so memory holds one partition's keys at most.
+   * does not produce again and does not delete. Grouped by partition, so memory holds one
+   * partition's keys at most.
    */
   private static final class MergeWithExisting extends PTransform<PCollection<Row>, PCollection<Row>> {
     private final String directory;
     private final Dataset dataset;
+    private final transient PCollection<Row> deletions;
 
-    MergeWithExisting(String directory, Dataset dataset) {
+    /** {@code deletions}: stored rows to delete by natural key, or null. */
+    MergeWithExisting(String directory, Dataset dataset, PCollection<Row> deletions) {
       this.directory = directory;
       this.dataset = dataset;
+      this.deletions = deletions;
     }
 
     @Override
     public PCollection<Row> expand(PCollection<Row> incoming) {
       Dataset ds = dataset;
       String dir = directory;
+      PCollection<Row> deleted =
+          deletions != null ? deletions : incoming.getPipeline().apply("NoDeletions", Create.empty(SchemaCoder.of(ds.beamSchema())));
       PCollection<Row> existing =
-          incoming
+          PCollectionList.of(incoming).and(deleted)
+              .apply("WrittenOrDeleted", Flatten.pCollections())
               .apply(
                   "TouchedPartitions",
                   MapElements.into(TypeDescriptors.strings())
@@ -321,38 +351,63 @@ public final class ParquetSink implements DatasetSink {
       KvCoder<String, Row> byPartition = KvCoder.of(StringUtf8Coder.of(), SchemaCoder.of(ds.beamSchema()));
       TupleTag<Row> fresh = new TupleTag<>();
       TupleTag<Row> old = new TupleTag<>();
+      TupleTag<Row> gone = new TupleTag<>();
       return KeyedPCollectionTuple.of(
               fresh, incoming.apply("PartitionOfNew", WithKeys.of(ds::partitionPath)).setCoder(byPartition))
           .and(old, existing.apply("PartitionOfExisting", WithKeys.of(ds::partitionPath)).setCoder(byPartition))
+          .and(gone, deleted.apply("PartitionOfDeleted", WithKeys.of(ds::partitionPath)).setCoder(byPartition))
           .apply("GroupByPartition", CoGroupByKey.create())
           .apply(
               "NewRowsWinOnNaturalKey",
-              ParDo.of(
-                  new DoFn<KV<String, CoGbkResult>, Row>() {
-                    @ProcessElement
-                    public void process(@Element KV<String, CoGbkResult> partition, OutputReceiver<Row> out) {
-                      Map<Row, Row> rows = new LinkedHashMap<>();
-                      for (Row row : partition.getValue().getAll(fresh)) {
-                        if (rows.put(ds.keyOf(row), row) != null) {
-                          throw new IllegalStateException(
-                              "the run produced two rows of " + ds.name() + " with natural key " + ds.keyOf(row));
-                        }
-                      }
-                      // A stored row stays when its key is not written again, or holds a newer version.
-                      // Existing duplicates (from older writers) collapse to one row here too.
-                      Set<Row> storedKeys = new HashSet<>();
-                      for (Row row : partition.getValue().getAll(old)) {
-                        Row key = ds.keyOf(row);
-                        Row current = rows.get(key);
-                        if (current == null || (!storedKeys.contains(key) && ds.isNewer(row, current))) {
-                          rows.put(key, row);
-                        }
-                        storedKeys.add(key);
-                      }
-                      rows.values().forEach(out::output);
-                    }
-                  }))
+              ParDo.of(new NewRowsWinOnNaturalKey(ds, fresh, old, gone)))
           .setRowSchema(ds.beamSchema());
+    }
+  }
+
+  /**
+   * Per partition, the run's rows, then each stored row whose key the run does not write again
+   * (or that holds a newer version) and that is not deleted (or is newer than its deletion).
+   */
+  private static final class NewRowsWinOnNaturalKey extends DoFn<KV<String, CoGbkResult>, Row> {
+    private final Dataset ds;
+    private final TupleTag<Row> fresh;
+    private final TupleTag<Row> old;
+    private final TupleTag<Row> gone;
+
+    NewRowsWinOnNaturalKey(Dataset dataset, TupleTag<Row> fresh, TupleTag<Row> old, TupleTag<Row> gone) {
+      this.ds = dataset;
+      this.fresh = fresh;
+      this.old = old;
+      this.gone = gone;
+    }
+
+    @ProcessElement
+    public void process(@Element KV<String, CoGbkResult> partition, OutputReceiver<Row> out) {
+      Map<Row, Row> rows = new LinkedHashMap<>();
+      for (Row row : partition.getValue().getAll(fresh)) {
+        if (rows.put(ds.keyOf(row), row) != null) {
+          throw new IllegalStateException("the run produced two rows of " + ds.name() + " with natural key " + ds.keyOf(row));
+        }
+      }
+      Map<Row, Row> deletedKeys = new HashMap<>();
+      for (Row row : partition.getValue().getAll(gone)) {
+        deletedKeys.merge(ds.keyOf(row), row, (a, b) -> ds.isNewer(a, b) ? a : b);
+      }
+      // Existing duplicates (from older writers) collapse to one row here too.
+      Set<Row> storedKeys = new HashSet<>();
+      for (Row row : partition.getValue().getAll(old)) {
+        Row key = ds.keyOf(row);
+        Row deletion = deletedKeys.get(key);
+        if (deletion != null && !ds.isNewer(row, deletion)) {
+          continue;
+        }
+        Row current = rows.get(key);
+        if (current == null || (!storedKeys.contains(key) && ds.isNewer(row, current))) {
+          rows.put(key, row);
+        }
+        storedKeys.add(key);
+      }
+      rows.values().forEach(out::output);
     }
   }
 

@@ -29,6 +29,7 @@ import org.apache.beam.sdk.io.gcp.testing.FakeJobService;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.Row;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -232,6 +233,17 @@ class BigQuerySinkTest {
     write(versioned, row.apply(7L, "2026-03-02T09:00:00Z"), row.apply(8L, "2026-03-02T11:00:00Z"));
     assertThat(upsertedRows(versioned),
         containsInAnyOrder("2026-03-01 7 10.00 2026-03-02T10:00:00Z", "2026-03-01 8 11.00 2026-03-02T11:00:00Z"));
+
+    // App 9 arrives; apps 7 and 8 are deleted as of 09:30 and 12:00: 7 is newer than its deletion
+    // and stays, 8 goes.
+    Pipeline pipeline = pipeline();
+    PCollection<Row> deletions = pipeline.apply("Deletions",
+        Create.of(List.of(row.apply(7L, "2026-03-02T09:30:00Z"), row.apply(8L, "2026-03-02T12:00:00Z"))).withRowSchema(versioned.beamSchema()));
+    pipeline.apply("Rows", Create.of(List.of(row.apply(9L, "2026-03-02T12:00:00Z"))).withRowSchema(versioned.beamSchema()))
+        .apply(sink.upsert(versioned, deletions));
+    pipeline.run().waitUntilFinish();
+    assertThat(upsertedRows(versioned),
+        containsInAnyOrder("2026-03-01 7 10.00 2026-03-02T10:00:00Z", "2026-03-01 9 12.00 2026-03-02T12:00:00Z"));
   }
 
   @Test

@@ -22,6 +22,7 @@ import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.Row;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -63,6 +64,13 @@ class JdbcSinkTest {
   private void write(Dataset dataset, Row... rows) {
     Pipeline pipeline = Pipeline.create(PipelineOptionsFactory.create());
     pipeline.apply(Create.of(List.of(rows)).withRowSchema(dataset.beamSchema())).apply(sink.write(dataset));
+    pipeline.run().waitUntilFinish();
+  }
+
+  private void upsert(Dataset dataset, Row[] rows, Row[] deletions) {
+    Pipeline pipeline = Pipeline.create(PipelineOptionsFactory.create());
+    PCollection<Row> deleted = pipeline.apply("Deletions", Create.of(List.of(deletions)).withRowSchema(dataset.beamSchema()));
+    pipeline.apply("Rows", Create.of(List.of(rows)).withRowSchema(dataset.beamSchema())).apply(sink.upsert(dataset, deleted));
     pipeline.run().waitUntilFinish();
   }
 
@@ -108,6 +116,10 @@ class JdbcSinkTest {
     write(dataset, VersionedRows.secondWrite(dataset));
     assertThat(Sql.query(url, "SELECT id::text, value::text FROM sinktest.versioned ORDER BY id"),
         contains(List.of("1", "10"), List.of("2", "25")));
+
+    upsert(dataset, VersionedRows.thirdWrite(dataset), VersionedRows.deletions(dataset));
+    assertThat(Sql.query(url, "SELECT id::text, value::text FROM sinktest.versioned ORDER BY id"),
+        contains(List.of("1", "10"), List.of("3", "40")));
   }
 
   @Test

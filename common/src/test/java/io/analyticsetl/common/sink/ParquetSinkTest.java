@@ -53,6 +53,15 @@ class ParquetSinkTest {
     pipeline.run().waitUntilFinish();
   }
 
+  private void upsert(Dataset dataset, String runId, Row[] rows, Row[] deletions) {
+    Pipeline pipeline = Pipeline.create(PipelineOptionsFactory.create());
+    PCollection<Row> deleted = pipeline.apply("Deletions", Create.of(List.of(deletions)).withRowSchema(dataset.beamSchema()));
+    pipeline
+        .apply("Rows", Create.of(List.of(rows)).withRowSchema(dataset.beamSchema()))
+        .apply(new ParquetSink(root.toString(), runId).upsert(dataset, deleted));
+    pipeline.run().waitUntilFinish();
+  }
+
   private List<List<String>> contents(Dataset dataset) {
     String glob = root + "/test/" + dataset.name() + (dataset.partitionKeys().isEmpty() ? "" : "/*") + "/*.parquet";
     return Parquet.query("SELECT day::text, id::text, value::text FROM read_parquet('" + glob + "') ORDER BY 1, 2");
@@ -90,6 +99,19 @@ class ParquetSinkTest {
     write(dataset, "run1", VersionedRows.firstWrite(dataset));
     write(dataset, "run2", VersionedRows.secondWrite(dataset));
     assertThat(contents(dataset), contains(List.of("2026-03-01", "1", "10"), List.of("2026-03-01", "2", "25")));
+  }
+
+  @Test
+  void deletionsRemoveStoredRowsUnlessNewerAndEmptyAPartitionLeftWithoutRows() throws IOException {
+    Dataset dataset = VersionedRows.dataset("test");
+    write(dataset, "run1", VersionedRows.firstWrite(dataset));
+    write(dataset, "run2", VersionedRows.secondWrite(dataset));
+    upsert(dataset, "run3", VersionedRows.thirdWrite(dataset), VersionedRows.deletions(dataset));
+    assertThat(contents(dataset), contains(List.of("2026-03-01", "1", "10"), List.of("2026-03-01", "3", "40")));
+
+    // No rows written, every stored one deleted: the partition's files go.
+    upsert(dataset, "run4", new Row[0], new Row[] {VersionedRows.row(dataset, 1, 50), VersionedRows.row(dataset, 3, 50)});
+    assertThat(files(dataset), hasSize(0));
   }
 
   @Test

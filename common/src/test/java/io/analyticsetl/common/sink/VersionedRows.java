@@ -38,5 +38,18 @@ final class VersionedRows {
     return new Row[] {row(dataset, 1, 5), row(dataset, 2, 25)};
   }
 
+  /** After the two writes, id 3 arrives. */
+  static Row[] thirdWrite(Dataset dataset) {
+    return new Row[] {row(dataset, 3, 40)};
+  }
+
+  /**
+   * Beside the third write, ids 1 and 2 deleted as of seconds 8 and 30: (1, 10) is newer than its
+   * deletion and stays, (2, 25) goes; the sink keeps (1, 10) and (3, 40).
+   */
+  static Row[] deletions(Dataset dataset) {
+    return new Row[] {row(dataset, 1, 8), row(dataset, 2, 30)};
+  }
+
   private VersionedRows() {}
 }
