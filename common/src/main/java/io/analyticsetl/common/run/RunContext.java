@@ -93,6 +93,11 @@ public final class RunContext {
     rows.apply("Write_" + dataset.name(), sink.write(dataset, days));
   }
 
+  /** Upserts rows of a dataset and deletes the stored rows named by {@code deletions} (see {@link DatasetSink#upsert}). */
+  public void upsert(Dataset dataset, PCollection<Row> rows, PCollection<Row> deletions) {
+    rows.apply("Write_" + dataset.name(), sink.upsert(dataset, deletions));
+  }
+
   public PCollection<Row> readExisting(Pipeline pipeline, Dataset dataset) {
     return PBegin.in(pipeline).apply("ReadExisting_" + dataset.name(), sink.read(dataset));
   }

@@ -24,4 +24,9 @@ interface AdConnector extends Serializable {
   List<String> fetch(AccountSlice slice, ReportJobs jobs);
 
   List<Row> normalize(AccountSlice slice, List<String> pages, Instant extractedAt);
+
+  /** The account id the slice's rows carry (a platform's reports may spell it unlike {@code --accounts}). */
+  default String rowAccountId(AccountSlice slice) {
+    return slice.accountId();
+  }
 }

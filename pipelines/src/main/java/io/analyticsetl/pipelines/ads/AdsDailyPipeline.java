@@ -47,7 +47,6 @@ import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.Reshuffle;
 import org.apache.beam.sdk.transforms.Values;
 import org.apache.beam.sdk.transforms.View;
-import org.apache.beam.sdk.transforms.Wait;
 import org.apache.beam.sdk.transforms.WithKeys;
 import org.apache.beam.sdk.transforms.join.CoGroupByKey;
 import org.apache.beam.sdk.transforms.join.KeyedPCollectionTuple;
@@ -215,9 +214,10 @@ public final class AdsDailyPipeline implements EtlPipeline<AdsOptions> {
             .apply("CountSlices", ParDo.of(new CountWork()))
             .apply("SpreadSlices", Reshuffle.viaRandomKey())
             .apply("Extract", ParDo.of(new SliceExtraction(connectors, run.outputRoot(), run.runDate(), run.startedAt()))
-                .withOutputTags(SliceExtraction.ROWS, TupleTagList.of(SliceExtraction.FAILED)));
+                .withOutputTags(SliceExtraction.ROWS, TupleTagList.of(SliceExtraction.FAILED).and(SliceExtraction.COVERED)));
     run.deadLetters(extraction.get(SliceExtraction.FAILED).setCoder(SerializableCoder.of(DeadLetter.class)));
     PCollection<Row> extracted = extraction.get(SliceExtraction.ROWS).setRowSchema(Extracted.SCHEMA);
+    PCollection<Row> covered = extraction.get(SliceExtraction.COVERED).setRowSchema(ReconcileAdRows.COVERAGE);
 
     PCollectionTuple checked =
         extracted.apply(
@@ -239,17 +239,19 @@ public final class AdsDailyPipeline implements EtlPipeline<AdsOptions> {
     PCollection<Row> performance = deduped.apply("AdPerformance", new AdPerformance(creatives(pipeline, options, run)));
     // Training examples start 7 days before the first feature day, and their 28-day windows 27 before that.
     PCollection<Row> history = run.readExisting(pipeline, AD_PERFORMANCE_DAILY, firstDay.minusDays(7 + 27));
-    // The features read the rows already loaded; only then are those rows replaced.
-    run.write(AD_PERFORMANCE_DAILY, performance.apply("AfterHistoryRead", Wait.on(history)).setRowSchema(AD_PERFORMANCE_DAILY.beamSchema()));
+    // Each account-day as its latest extraction has it: a replayed older checkpoint does not undo
+    // figures a later run extracted, and rows a platform no longer reports are deleted.
+    PCollectionTuple reconciled = history.apply("Reconcile", new ReconcileAdRows(performance, extracted, covered));
+    PCollection<Row> state = reconciled.get(ReconcileAdRows.CURRENT);
+    PCollection<Row> written = reconciled.get(ReconcileAdRows.WRITTEN);
+    PCollection<Row> vanished = reconciled.get(ReconcileAdRows.VANISHED);
+    run.upsert(AD_PERFORMANCE_DAILY, written, vanished);
 
-    // The rows the table holds once this run is written: the newest version of each (a slice replayed
-    // from an older checkpoint does not undo figures a later run extracted).
-    PCollection<Row> state =
-        PCollectionList.of(history).and(performance)
-            .apply("HistoryAndRun", Flatten.pCollections())
-            .setRowSchema(AD_PERFORMANCE_DAILY.beamSchema())
-            .apply("CurrentRows", Dedupe.byKey("platform", "account_id", "ad_id", "date").newestBy("extracted_at"));
-    run.write(ACCOUNT_DAILY, state.apply("AccountDaily", new AccountDaily(performance)));
+    PCollectionTuple accountDays =
+        state.apply("AccountDaily", new AccountDaily(
+            PCollectionList.of(written).and(vanished).apply("WrittenAndVanished", Flatten.pCollections())
+                .setRowSchema(AD_PERFORMANCE_DAILY.beamSchema())));
+    run.upsert(ACCOUNT_DAILY, accountDays.get(AccountDaily.SUMS), accountDays.get(AccountDaily.EMPTIED));
     // Only the accounts this run extracted: another platform's (or a stopped account's) days since its
     // last load are unknown, not days without delivery, and must not become zeros in its features.
     PCollectionView<List<String>> accountsExtracted =

@@ -83,6 +83,11 @@ final class MetaConnector implements AdConnector {
     return 31;
   }
 
+  @Override
+  public String rowAccountId(AccountSlice slice) {
+    return numericId(slice.accountId());
+  }
+
   static String numericId(String accountId) {
     return accountId.startsWith("act_") ? accountId.substring(4) : accountId;
   }
@@ -236,7 +241,7 @@ final class MetaConnector implements AdConnector {
         String currency = Wire.text(item.path("account_currency"));
         rows.add(
             new Extracted.Builder(Platform.META, extractedAt)
-                .set("account_id", accountId == null ? numericId(slice.accountId()) : accountId)
+                .set("account_id", accountId == null ? rowAccountId(slice) : accountId)
                 .date(date == null ? null : LocalDate.parse(date))
                 .set("ad_id", Wire.text(item.path("ad_id")))
                 .set("ad_name", Wire.text(item.path("ad_name")))

@@ -17,6 +17,9 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.beam.sdk.io.FileSystems;
@@ -33,7 +36,9 @@ import org.apache.beam.sdk.values.TupleTag;
  * reads a finished slice from there instead of the API, so a failed run resumes where it stopped,
  * and its rows keep their original {@code extracted_at}, so replaying an old day never passes for
  * newer figures (a slice that reaches the run date, still changing, is asked for again and its file
- * replaced). A spent quota stops the slice until the next run (a
+ * replaced). A slice extracted in whole states the account-days it covers, of which the platform
+ * reports everything there is; a replayed slice leaves out the days another run date's checkpoint
+ * extracted later. A spent quota stops the slice until the next run (a
  * note in the ledger); refused credentials or a request the platform keeps refusing fail the run
  * after everything else is written.
  */
@@ -41,6 +46,8 @@ final class SliceExtraction extends DoFn<AccountSlice, Row> {
 
   static final TupleTag<Row> ROWS = new TupleTag<>() {};
   static final TupleTag<DeadLetter> FAILED = new TupleTag<>() {};
+  /** The account-days of each slice extracted in whole ({@link ReconcileAdRows#COVERAGE}). */
+  static final TupleTag<Row> COVERED = new TupleTag<>() {};
 
   private final Map<Platform, AdConnector> connectors;
   private final String outputRoot;
@@ -61,9 +68,8 @@ final class SliceExtraction extends DoFn<AccountSlice, Row> {
    */
   static LocalDate catchUpFrom(String outputRoot, Platform platform, String accountId, LocalDate windowFirst, int maxDays)
       throws IOException {
-    String glob = Locations.join(outputRoot, AdsDatasets.DOMAIN, "raw", platform.option(), "dt=*", "account=" + accountId, "*.jsonl");
-    java.util.TreeSet<LocalDate> covered = new java.util.TreeSet<>();
-    for (MatchResult.Metadata file : FileSystems.match(glob, EmptyMatchTreatment.ALLOW).metadata()) {
+    TreeSet<LocalDate> covered = new TreeSet<>();
+    for (MatchResult.Metadata file : FileSystems.match(accountCheckpoints(outputRoot, platform, accountId), EmptyMatchTreatment.ALLOW).metadata()) {
       Matcher name = SLICE_FILE.matcher(file.resourceId().getFilename());
       if (name.matches()) {
         for (LocalDate day = LocalDate.parse(name.group(1)); !day.isAfter(LocalDate.parse(name.group(2))); day = day.plusDays(1)) {
@@ -83,6 +89,11 @@ final class SliceExtraction extends DoFn<AccountSlice, Row> {
     return windowFirst;
   }
 
+  /** A glob matching every checkpoint of an account, of every run date. */
+  private static String accountCheckpoints(String outputRoot, Platform platform, String accountId) {
+    return Locations.join(outputRoot, AdsDatasets.DOMAIN, "raw", platform.option(), "dt=*", "account=" + accountId, "*.jsonl");
+  }
+
   private static final Pattern SLICE_FILE = Pattern.compile("(\\d{4}-\\d{2}-\\d{2})_(\\d{4}-\\d{2}-\\d{2})\\.jsonl");
 
   static String checkpoint(String outputRoot, LocalDate runDate, AccountSlice slice) {
@@ -97,6 +108,7 @@ final class SliceExtraction extends DoFn<AccountSlice, Row> {
     String path = checkpoint(outputRoot, runDate, slice);
     List<String> pages;
     Instant pagesExtractedAt = extractedAt;
+    Set<LocalDate> supersededDays = Set.of();
     // A slice reaching the run date itself (the hourly cadence's today) is still changing: an
     // earlier run's pages of it are kept as received, but every run asks again.
     boolean settled = slice.to().isBefore(runDate);
@@ -104,11 +116,10 @@ final class SliceExtraction extends DoFn<AccountSlice, Row> {
     if (!kept.isEmpty()) {
       pages = read(path);
       if (!pages.isEmpty() && Wire.json(pages.get(0)).has(CHECKPOINT_HEADER)) {
-        pagesExtractedAt = Instant.parse(Wire.json(pages.remove(0)).path(CHECKPOINT_HEADER).path("extracted_at").asText());
-      } else if (kept.get(0).lastModifiedMillis() > 0) {
-        // A checkpoint from before the header: the file's time is when its pages were extracted.
-        pagesExtractedAt = Instant.ofEpochMilli(kept.get(0).lastModifiedMillis());
+        pages.remove(0);
       }
+      pagesExtractedAt = extractedAt(kept.get(0)).orElse(extractedAt);
+      supersededDays = extractedLater(slice, pagesExtractedAt);
       RunSignals.note(slice.platform().option() + " slices resumed from their checkpoint");
     } else {
       try {
@@ -131,10 +142,57 @@ final class SliceExtraction extends DoFn<AccountSlice, Row> {
     }
     for (Row row : connector.normalize(slice, pages, pagesExtractedAt)) {
       stage.read();
+      if (supersededDays.contains(row.getLogicalTypeValue("date", LocalDate.class))) {
+        stage.filtered(ReconcileAdRows.SUPERSEDED);
+        continue;
+      }
       stage.written();
       out.get(ROWS).output(row);
     }
+    for (LocalDate day = slice.from(); !day.isAfter(slice.to()); day = day.plusDays(1)) {
+      if (!supersededDays.contains(day)) {
+        out.get(COVERED).output(ReconcileAdRows.coverage(slice.platform(), connector.rowAccountId(slice), day, pagesExtractedAt));
+      }
+    }
     RunSignals.workDone();
+  }
+
+  /**
+   * The days of a replayed slice that another run date's checkpoint extracted after it: what the
+   * platform reported for them then (rows that have since gone included) stands.
+   */
+  private Set<LocalDate> extractedLater(AccountSlice slice, Instant replayedAt) throws IOException {
+    Set<LocalDate> days = new TreeSet<>();
+    for (MatchResult.Metadata file : FileSystems.match(accountCheckpoints(outputRoot, slice.platform(), slice.accountId()), EmptyMatchTreatment.ALLOW).metadata()) {
+      Matcher name = SLICE_FILE.matcher(file.resourceId().getFilename());
+      if (!name.matches() || file.resourceId().toString().contains("/dt=" + runDate + "/")) {
+        continue;
+      }
+      LocalDate from = LocalDate.parse(name.group(1));
+      LocalDate to = LocalDate.parse(name.group(2));
+      if (from.isAfter(slice.to()) || to.isBefore(slice.from()) || !extractedAt(file).filter(at -> at.isAfter(replayedAt)).isPresent()) {
+        continue;
+      }
+      for (LocalDate day = from.isAfter(slice.from()) ? from : slice.from(); !day.isAfter(to) && !day.isAfter(slice.to()); day = day.plusDays(1)) {
+        days.add(day);
+      }
+    }
+    return days;
+  }
+
+  /**
+   * When a checkpoint's pages were extracted: its header line's time, else (a checkpoint from before
+   * the header) the file's, when the file system knows it.
+   */
+  private static Optional<Instant> extractedAt(MatchResult.Metadata file) throws IOException {
+    try (BufferedReader reader =
+        new BufferedReader(new InputStreamReader(Channels.newInputStream(FileSystems.open(file.resourceId())), StandardCharsets.UTF_8))) {
+      String first = reader.readLine();
+      if (first != null && Wire.json(first).has(CHECKPOINT_HEADER)) {
+        return Optional.of(Instant.parse(Wire.json(first).path(CHECKPOINT_HEADER).path("extracted_at").asText()));
+      }
+    }
+    return file.lastModifiedMillis() > 0 ? Optional.of(Instant.ofEpochMilli(file.lastModifiedMillis())) : Optional.empty();
   }
 
   /** The slice is a dead letter, and the run fails once everything else is written. */

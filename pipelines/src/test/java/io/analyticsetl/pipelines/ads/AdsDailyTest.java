@@ -5,6 +5,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.hasItems;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.not;
 
@@ -279,16 +280,79 @@ class AdsDailyTest {
   }
 
   @Test
+  void rowsAPlatformNoLongerReportsLeaveWhenTheirDayIsPulledAgainAndAReplayDoesNotBringThemBack() throws Exception {
+    LocalDate may4 = RUN_DATE.minusDays(6);
+    LocalDate may5 = RUN_DATE.minusDays(5);
+    LocalDate may6 = RUN_DATE.minusDays(4);
+    String rows = "platform, ad_id, date::text";
+    try (FakeAdPlatforms fake = FakeAdPlatforms.start(ADS)) {
+      assertThat(run(fake, RUN_DATE).exitCode(), is(0));
+      List<List<String>> first = query("ad_performance_daily", rows);
+      assertThat(first, hasItems(List.of("GOOGLE_ADS", "g1", may5.toString()), List.of("TIKTOK", "t1", may6.toString()),
+          List.of("TIKTOK", "t2", may6.toString()), List.of("GOOGLE_ADS", "g2", may4.toString())));
+
+      // The platforms withdraw g1's May 5, all of TikTok's May 6, and g2's May 4, which the next
+      // run's lookback (May 5 on) does not pull again.
+      fake.withdraw("g1", may5);
+      fake.withdraw("t1", may6);
+      fake.withdraw("t2", may6);
+      fake.withdraw("g2", may4);
+      Launch next = run(fake, RUN_DATE.plusDays(1));
+      assertThat(next.err(), next.exitCode(), is(0));
+      List<List<String>> afterNext = query("ad_performance_daily", rows);
+      List<List<String>> gone = List.of(
+          List.of("GOOGLE_ADS", "g1", may5.toString()), List.of("TIKTOK", "t1", may6.toString()), List.of("TIKTOK", "t2", may6.toString()));
+      for (List<String> row : gone) {
+        assertThat(afterNext, not(hasItem(row)));
+      }
+      assertThat(afterNext, hasItem(List.of("GOOGLE_ADS", "g2", may4.toString())));
+      RunLedger ledger = RunLedger.fromJson(Files.readString(RunOutputs.ledgerFiles(out.resolve("out"), "ads-daily").get(1)));
+      assertThat(ledger.stages().get("reconcile_ads").filtered().get(ReconcileAdRows.DELETED), is(3L));
+      assertThat(ledger.balanced(), is(true));
+
+      // account_daily follows: Google's May 5 is g2's alone, TikTok's May 6 has no row left.
+      Ad g2 = ADS.get(3);
+      assertThat(
+          Parquet.query("SELECT impressions::text, ad_count::text FROM read_parquet('" + out.resolve("out")
+              + "/ads/account_daily/*/*.parquet') WHERE platform = 'GOOGLE_ADS' AND date = DATE '" + may5 + "'"),
+          equalTo(List.of(List.of(String.valueOf(FakeAdPlatforms.impressions(g2, may5)), "1"))));
+      assertThat(
+          Parquet.query("SELECT count(*)::text FROM read_parquet('" + out.resolve("out")
+              + "/ads/account_daily/*/*.parquet') WHERE platform = 'TIKTOK' AND date = DATE '" + may6 + "'"),
+          equalTo(List.of(List.of("0"))));
+
+      // Rerunning the earlier day replays its checkpoint, which still holds the withdrawn rows: the
+      // later extraction of those days stands, so nothing changes.
+      List<List<String>> accountsAfterNext = query("account_daily", "*");
+      Launch replay = run(fake, RUN_DATE);
+      assertThat(replay.err(), replay.exitCode(), is(0));
+      assertThat(replay.err(), containsString("resumed from their checkpoint"));
+      assertThat(query("ad_performance_daily", rows), equalTo(afterNext));
+      assertThat(query("account_daily", "*"), equalTo(accountsAfterNext));
+      RunLedger replayed = RunLedger.fromJson(Files.readString(RunOutputs.ledgerFiles(out.resolve("out"), "ads-daily").get(2)));
+      // Only May 4, which no later run pulled, is written again (as it was): g1, g2 and t1.
+      assertThat(replayed.stages().get("reconcile_ads").written(), is(3L));
+      assertThat(replayed.stages().get("read_tiktok").filtered().get(ReconcileAdRows.SUPERSEDED), is(9L));
+    }
+  }
+
+  @Test
   void theDatabaseSinkUpsertsRestatedRowsWithoutDuplicates() throws Exception {
     String target = LocalPostgres.newDatabase("ads");
     try (FakeAdPlatforms fake = FakeAdPlatforms.start(ADS)) {
       Launch first = run(fake, RUN_DATE, "--sink=jdbc", "--targetJdbcUrl=" + target);
       assertThat(first.err(), first.exitCode(), is(0));
       fake.restate();
+      LocalDate withdrawn = RUN_DATE.minusDays(3);
+      fake.withdraw("g1", withdrawn);
       Launch second = run(fake, RUN_DATE.plusDays(1), "--sink=jdbc", "--targetJdbcUrl=" + target);
       assertThat(second.err(), second.exitCode(), is(0));
+      // 20 rows of May 4..9, less g1's withdrawn May 7, and May 10 without g2, stopped on May 7.
       assertThat(Sql.query(target, "SELECT count(*) - count(DISTINCT (platform, account_id, ad_id, date)), count(*) FROM ads.ad_performance_daily"),
-          equalTo(List.of(List.of("0", "23")))); // 20 rows of May 4..9, and May 10 without g2, stopped on May 7
+          equalTo(List.of(List.of("0", "22"))));
+      assertThat(Sql.query(target, "SELECT ad_id FROM ads.account_daily a JOIN ads.ad_performance_daily p USING (platform, account_id, date)"
+              + " WHERE platform = 'GOOGLE_ADS' AND date = DATE '" + withdrawn + "' AND a.ad_count = 1"),
+          equalTo(List.of(List.of("g2"))));
       Ad g1 = ADS.get(2);
       LocalDate day = RUN_DATE.minusDays(4); // both Google ads delivered; both runs pulled it
       assertThat(Sql.query(target, "SELECT conversions::text FROM ads.ad_performance_daily WHERE ad_id = 'g1' AND date = DATE '" + day + "'"),

@@ -71,6 +71,7 @@ public final class FakeAdPlatforms implements AutoCloseable {
   private volatile String duplicateRowOf;
   private volatile String clicksAboveImpressionsOf;
   private final Map<String, String> adStatuses = new ConcurrentHashMap<>();
+  private final Set<String> withdrawn = ConcurrentHashMap.newKeySet();
   private final Map<String, String> campaignStatuses = new ConcurrentHashMap<>();
   private volatile String nullConversionsOf;
   /** googleAds:search page tokens: the query each is bound to and the offset of its page. */
@@ -198,6 +199,19 @@ public final class FakeAdPlatforms implements AutoCloseable {
   /** Every Google Ads call answers 429 RESOURCE_EXHAUSTED: the day's quota is spent. */
   public void googleQuotaSpent(boolean spent) {
     googleQuotaSpent = spent;
+  }
+
+  /**
+   * The platform stops reporting the ad's row of a day it reported before (its delivery invalidated
+   * and refunded, say): later pulls of that day leave the ad out.
+   */
+  public void withdraw(String adId, LocalDate day) {
+    withdrawn.add(adId + "@" + day);
+  }
+
+  /** Whether the platform reports a row of the ad on the day: it delivered, and the row was not withdrawn. */
+  boolean reports(Ad ad, LocalDate day) {
+    return !day.isBefore(ad.firstDay()) && !day.isAfter(ad.lastDay()) && !withdrawn.contains(ad.adId() + "@" + day);
   }
 
   /** The ad's rows of one day are sent twice (a duplicate natural key). */
@@ -362,7 +376,7 @@ public final class FakeAdPlatforms implements AutoCloseable {
       List<ObjectNode> rows = new ArrayList<>();
       for (Ad ad : adsOf("tiktok", query.get("advertiser_id"))) {
         for (LocalDate day = start; !day.isAfter(end); day = day.plusDays(1)) {
-          if (day.isBefore(ad.firstDay()) || day.isAfter(ad.lastDay())) {
+          if (!reports(ad, day)) {
             continue; // no delivery, no row
           }
           ObjectNode row = JSON.createObjectNode();
@@ -519,7 +533,7 @@ public final class FakeAdPlatforms implements AutoCloseable {
     ArrayNode results = JSON.createArrayNode();
     for (Ad ad : adsOf("google_ads", customerId)) {
       for (LocalDate day = start; !day.isAfter(end); day = day.plusDays(1)) {
-        if (day.isBefore(ad.firstDay()) || day.isAfter(ad.lastDay())) {
+        if (!reports(ad, day)) {
           continue;
         }
         ObjectNode r = results.addObject();

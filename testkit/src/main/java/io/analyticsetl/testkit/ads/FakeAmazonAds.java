@@ -309,7 +309,7 @@ public final class FakeAmazonAds {
     ArrayNode rows = JSON.createArrayNode();
     for (Ad ad : platforms.adsOf("amazon_ads", report.profileId)) {
       for (LocalDate day = report.start; !day.isAfter(report.end); day = day.plusDays(1)) {
-        if (day.isBefore(ad.firstDay()) || day.isAfter(ad.lastDay())) {
+        if (!platforms.reports(ad, day)) {
           continue;
         }
         ObjectNode row = rows.addObject().put("date", day.toString())

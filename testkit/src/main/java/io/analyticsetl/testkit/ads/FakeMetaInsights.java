@@ -238,7 +238,7 @@ public final class FakeMetaInsights {
     ArrayNode rows = JSON.createArrayNode();
     for (Ad ad : ads) {
       for (LocalDate day = job.since(); !day.isAfter(job.until()); day = day.plusDays(1)) {
-        if (!day.isBefore(ad.firstDay()) && !day.isAfter(ad.lastDay())) {
+        if (platforms.reports(ad, day)) {
           rows.add(row(ad, day));
         }
       }
