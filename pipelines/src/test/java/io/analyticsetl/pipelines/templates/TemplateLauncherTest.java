@@ -87,6 +87,9 @@ class TemplateLauncherTest {
         if (pipeline.name().equals("appstore-backfill")) {
           args.addAll(List.of("--param", "startDate=2026-01-01", "--param", "endDate=2026-01-31")); // a range, or --days
         }
+        if (pipeline.name().equals("appstore-verify")) {
+          args.addAll(List.of("--param", "gapChecks=")); // none: the gap checks off
+        }
         Result result = launch(ci, args.toArray(String[]::new));
         assertThat(pipeline.name() + " on " + environment + ": " + result.err(), result.code(), is(0));
       }
