@@ -111,7 +111,7 @@ final class AmazonAdsConnector implements AdConnector {
               .header("Accept", PRODUCT_ADS_TYPE).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
               response -> classify(response, slice)).body());
       nextToken = Wire.text(page.path("nextToken"));
-      EntityStatuses.checkNotRepeated(seen, nextToken, "Amazon Ads", EntityStatuses.Entity.ADS);
+      Wire.checkNotRepeated(seen, nextToken, "Amazon Ads' product ads listing of profile " + slice.accountId());
       pages.add(EntityStatuses.tagged(page, EntityStatuses.Entity.ADS));
     } while (nextToken != null);
     return pages;

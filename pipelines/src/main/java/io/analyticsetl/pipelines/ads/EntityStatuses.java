@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.BiConsumer;
 
 /**
@@ -40,13 +39,6 @@ final class EntityStatuses {
     kept.remove("paging");
     kept.put("entity", entity.tag);
     return kept.toString();
-  }
-
-  /** Fails on a paging token or link seen before, which would otherwise page forever. */
-  static void checkNotRepeated(Set<String> seen, String next, String platform, Entity entity) {
-    if (next != null && !seen.add(next)) {
-      throw new AdsApiException(AdsApiException.Kind.BAD_REQUEST, platform + " repeated a page of its " + entity.noun + " listing", null);
-    }
   }
 
   /** Whether the page is an entity listing rather than a report page. */

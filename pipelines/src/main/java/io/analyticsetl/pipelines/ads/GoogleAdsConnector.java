@@ -119,9 +119,7 @@ final class GoogleAdsConnector implements AdConnector {
       }
       String page = post(slice, request);
       token = Wire.text(Wire.json(page).path("nextPageToken"));
-      if (token != null && !seen.add(token)) {
-        throw new AdsApiException(AdsApiException.Kind.BAD_REQUEST, "Google Ads repeated a page token of customer " + slice.accountId(), null);
-      }
+      Wire.checkNotRepeated(seen, token, "Google Ads' search of customer " + slice.accountId());
       pages.add(page);
     } while (token != null);
     return pages;

@@ -112,7 +112,7 @@ final class MetaConnector implements AdConnector {
     while (next != null) {
       JsonNode page = Wire.json(send(get(next)));
       next = Wire.text(page.path("paging").path("next"));
-      EntityStatuses.checkNotRepeated(seen, next, "Meta", entity);
+      Wire.checkNotRepeated(seen, next, "Meta's " + entity.noun + " listing of account " + accountId);
       pages.add(EntityStatuses.tagged(page, entity));
     }
     return pages;
@@ -175,6 +175,7 @@ final class MetaConnector implements AdConnector {
     }
     List<String> pages = new ArrayList<>();
     String next = baseUrl + "/" + reportId + "/insights?limit=500";
+    Set<String> seen = new HashSet<>();
     while (next != null) {
       JsonNode page;
       try {
@@ -186,6 +187,7 @@ final class MetaConnector implements AdConnector {
         throw e;
       }
       next = Wire.text(page.path("paging").path("next"));
+      Wire.checkNotRepeated(seen, next, "Meta's results of report " + reportId);
       // Kept without the paging links (they may embed the token), with the report they came from.
       ObjectNode kept = ((ObjectNode) page).deepCopy();
       kept.remove("paging");

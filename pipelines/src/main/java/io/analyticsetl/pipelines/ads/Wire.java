@@ -89,4 +89,14 @@ final class Wire {
   static Long toMicros(BigDecimal amount) {
     return amount == null ? null : amount.movePointRight(6).setScale(0, java.math.RoundingMode.HALF_EVEN).longValueExact();
   }
+
+  /**
+   * Fails on a paging token or link seen before, which would otherwise page forever; {@code paging}
+   * names what is paged (e.g. "Meta's ads listing").
+   */
+  static void checkNotRepeated(java.util.Set<String> seen, String next, String paging) {
+    if (next != null && !seen.add(next)) {
+      throw new AdsApiException(AdsApiException.Kind.BAD_REQUEST, paging + " repeated a page", null);
+    }
+  }
 }

@@ -35,11 +35,11 @@ class EntityStatusesTest {
   @Test
   void aRepeatedPageOrANonObjectListingFailsInsteadOfLoopingOrCrashing() throws Exception {
     Set<String> seen = new HashSet<>();
-    EntityStatuses.checkNotRepeated(seen, "token-2", "Amazon Ads", ADS);
-    EntityStatuses.checkNotRepeated(seen, null, "Amazon Ads", ADS);
+    Wire.checkNotRepeated(seen, "token-2", "Amazon Ads' product ads listing");
+    Wire.checkNotRepeated(seen, null, "Amazon Ads' product ads listing");
     AdsApiException repeated =
-        assertThrows(AdsApiException.class, () -> EntityStatuses.checkNotRepeated(seen, "token-2", "Amazon Ads", ADS));
-    assertThat(repeated.getMessage(), containsString("Amazon Ads repeated a page of its ad listing"));
+        assertThrows(AdsApiException.class, () -> Wire.checkNotRepeated(seen, "token-2", "Amazon Ads' product ads listing"));
+    assertThat(repeated.getMessage(), containsString("Amazon Ads' product ads listing repeated a page"));
     assertThrows(AdsApiException.class, () -> EntityStatuses.tagged(Json.MAPPER.readTree("[1, 2]"), CAMPAIGNS));
   }
 }

@@ -238,6 +238,21 @@ class MetaAndAmazonAdsTest {
   }
 
   @Test
+  void metaResultsThatPageInALoopFailTheSliceInsteadOfPagingForever() throws Exception {
+    try (FakeAdPlatforms fake = FakeAdPlatforms.start(ADS)) {
+      fake.meta().maxPageSize(4);
+      fake.meta().loopResultPages();
+      Launch launch = run(fake, RUN_DATE, "--platforms=meta");
+      assertThat(launch.err(), launch.exitCode(), is(1));
+      assertThat(launch.err(), containsString("meta slices could not be extracted"));
+      List<String> errors = RunOutputs.deadLetters(out, "ads-daily", RUN_DATE).stream().map(l -> l.get("error").asText()).toList();
+      assertThat(errors.toString(), errors.stream().anyMatch(e -> e.contains("Meta's results of report") && e.contains("repeated a page")),
+          is(true));
+      assertThat(ledger(0).balanced(), is(true));
+    }
+  }
+
+  @Test
   void aRerunOfTheDayUsesTheReportJobsAnEarlierRunStarted() throws Exception {
     String metaJobs = "meta POST /meta/v23.0/act_{id}/insights";
     try (FakeAdPlatforms fake = FakeAdPlatforms.start(ADS)) {

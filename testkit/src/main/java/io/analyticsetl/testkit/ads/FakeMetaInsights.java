@@ -107,8 +107,15 @@ public final class FakeMetaInsights {
   }
 
   /** Pages hold at most this many rows, whatever limit is asked for. */
+  private volatile boolean loopResultPages;
+
   public void maxPageSize(int rows) {
     maxPageSize = rows;
+  }
+
+  /** Report results page in a loop: a page after the first gives its own link as the next one. */
+  public void loopResultPages() {
+    loopResultPages = true;
   }
 
   public void expireToken() {
@@ -243,7 +250,12 @@ public final class FakeMetaInsights {
         }
       }
     }
-    respond(exchange, 200, cursorPage(rows, query, platforms.base() + "/meta/" + version + "/" + id + "/insights?"));
+    ObjectNode page = cursorPage(rows, query, platforms.base() + "/meta/" + version + "/" + id + "/insights?");
+    if (loopResultPages && query.containsKey("after") && page.path("paging").has("next")) {
+      page.with("paging").put("next", platforms.base() + "/meta/" + version + "/" + id + "/insights?limit="
+          + query.getOrDefault("limit", "25") + "&after=" + query.get("after"));
+    }
+    respond(exchange, 200, page);
   }
 
   /** One page of {@code items} from the {@code after} cursor, with a next link while more remain. */
