@@ -1,6 +1,7 @@
 package io.analyticsetl.pipelines;
 
 import io.analyticsetl.common.sink.Sinks;
+import io.analyticsetl.testkit.PartitionDeletingDatasetService;
 import org.apache.beam.sdk.io.gcp.testing.FakeBigQueryServices;
 import org.apache.beam.sdk.io.gcp.testing.FakeDatasetService;
 import org.apache.beam.sdk.io.gcp.testing.FakeJobService;
@@ -11,13 +12,14 @@ import org.apache.beam.sdk.io.gcp.testing.FakeJobService;
  */
 public final class FakeBigQuery {
 
-  private final FakeDatasetService datasets = new FakeDatasetService();
+  private final FakeDatasetService datasets = new PartitionDeletingDatasetService();
 
   private FakeBigQuery() {}
 
   /** Resets the fakes' shared tables and creates {@code project:dataset} for each dataset. */
   public static FakeBigQuery withDatasets(String project, String... bigQueryDatasets) throws Exception {
     FakeDatasetService.setUp();
+    PartitionDeletingDatasetService.reset();
     FakeBigQuery fake = new FakeBigQuery();
     for (String dataset : bigQueryDatasets) {
       fake.datasets.createDataset(project, dataset, "", "", null);

@@ -10,7 +10,9 @@ import io.analyticsetl.common.schema.BigQueryForm;
 import io.analyticsetl.common.schema.Column;
 import io.analyticsetl.common.schema.Dataset;
 import io.analyticsetl.common.schema.WriteMode;
+import io.analyticsetl.common.values.DayRange;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -18,31 +20,35 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.io.gcp.bigquery.BigQueryHelpers;
-import org.apache.beam.sdk.io.gcp.bigquery.BigQueryIO;
 import org.apache.beam.sdk.io.gcp.bigquery.BigQueryIO.Write.CreateDisposition;
 import org.apache.beam.sdk.io.gcp.bigquery.BigQueryIO.Write.SchemaUpdateOption;
 import org.apache.beam.sdk.io.gcp.bigquery.BigQueryIO.Write.WriteDisposition;
+import org.apache.beam.sdk.io.gcp.bigquery.BigQueryIO;
 import org.apache.beam.sdk.io.gcp.bigquery.BigQueryOptions;
 import org.apache.beam.sdk.io.gcp.bigquery.BigQueryServices;
 import org.apache.beam.sdk.io.gcp.bigquery.BigQueryServicesImpl;
 import org.apache.beam.sdk.io.gcp.bigquery.BigQueryStorageApiInsertError;
-import org.apache.beam.sdk.io.gcp.bigquery.RowMutationInformation;
 import org.apache.beam.sdk.io.gcp.bigquery.RowMutationInformation.MutationType;
+import org.apache.beam.sdk.io.gcp.bigquery.RowMutationInformation;
 import org.apache.beam.sdk.io.gcp.bigquery.TableDestination;
 import org.apache.beam.sdk.io.gcp.bigquery.WriteResult;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.schemas.SchemaCoder;
 import org.apache.beam.sdk.transforms.Count;
 import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.Distinct;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.SerializableFunction;
+import org.apache.beam.sdk.transforms.View;
 import org.apache.beam.sdk.transforms.Wait;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionView;
 import org.apache.beam.sdk.values.PDone;
 import org.apache.beam.sdk.values.Row;
 import org.apache.beam.sdk.values.TypeDescriptors;
@@ -141,17 +147,29 @@ public final class BigQuerySink implements DatasetSink {
 
   @Override
   public PTransform<PCollection<Row>, PDone> write(Dataset dataset) {
-    return changesTo(dataset, null);
+    return changesTo(dataset, null, null);
+  }
+
+  /**
+   * Loads as {@link #write(Dataset)} does, then, once the loads are in, deletes the partition of each
+   * day of {@code days} the run has no rows for, since a load job replaces only the partitions it
+   * loads rows into. Datasets sent through the Storage Write API cannot have a day emptied and are
+   * written as {@link #write(Dataset)} writes them.
+   */
+  @Override
+  public PTransform<PCollection<Row>, PDone> write(Dataset dataset, DayRange days) {
+    DatasetSink.checkReplacesDays(dataset);
+    return changesTo(dataset, null, upserts(dataset) ? null : days);
   }
 
   /** Deletions are change records of type {@code DELETE}, ordered against the upserts by version. */
   @Override
   public PTransform<PCollection<Row>, PDone> upsert(Dataset dataset, PCollection<Row> deletions) {
     DatasetSink.checkUpserts(dataset);
-    return changesTo(dataset, deletions);
+    return changesTo(dataset, deletions, null);
   }
 
-  private PTransform<PCollection<Row>, PDone> changesTo(Dataset dataset, PCollection<Row> deletions) {
+  private PTransform<PCollection<Row>, PDone> changesTo(Dataset dataset, PCollection<Row> deletions, DayRange replacedDays) {
     String spec = tableSpec(dataset);
     boolean upsert = upserts(dataset);
     boolean decorators = testServices == null && !upsert;
@@ -185,7 +203,11 @@ public final class BigQuerySink implements DatasetSink {
           write = write.withTestServices(services);
         }
         if (!upsert) {
-          countWritten(incoming, List.of(incoming.apply("Load", write).getSuccessfulTableLoads()), stage);
+          PCollection<?> loaded = incoming.apply("Load", write).getSuccessfulTableLoads();
+          countWritten(incoming, List.of(loaded), stage);
+          if (replacedDays != null) {
+            emptyDaysWithoutRows(incoming, loaded, dataset, replacedDays, spec, services);
+          }
           return PDone.in(rows.getPipeline());
         }
         List<PCollection<?>> applied = new ArrayList<>();
@@ -216,6 +238,47 @@ public final class BigQuerySink implements DatasetSink {
                 .withWriteDisposition(WriteDisposition.WRITE_APPEND))
         .getFailedStorageApiInserts()
         .apply(name + "Refused", ParDo.of(new FailOnRefusedRow(spec)));
+  }
+
+  private static void emptyDaysWithoutRows(
+      PCollection<Row> rows, PCollection<?> loaded, Dataset dataset, DayRange days, String spec, BigQueryServices services) {
+    String dayColumn = DatasetSink.dayColumn(dataset);
+    PCollectionView<List<String>> written =
+        rows.apply("DaysWritten", MapElements.into(TypeDescriptors.strings()).via(row -> row.getLogicalTypeValue(dayColumn, LocalDate.class).toString()))
+            .apply("DistinctDaysWritten", Distinct.create())
+            .apply("DaysWrittenView", View.asList());
+    rows.getPipeline()
+        .apply("ReplacedDays", Create.of(days.days().map(LocalDate::toString).toList()).withCoder(StringUtf8Coder.of()))
+        .apply("AfterLoads", Wait.on(loaded))
+        .apply("DeletePartitionsWithoutRows", ParDo.of(new DeletePartitionWithoutRows(spec, services, written)).withSideInputs(written));
+  }
+
+  /** Deletes a day's partition ({@code table$20260301}) when the run has no rows for that day. */
+  private static final class DeletePartitionWithoutRows extends DoFn<String, Void> {
+    private final String spec;
+    private final BigQueryServices services;
+    private final PCollectionView<List<String>> written;
+
+    DeletePartitionWithoutRows(String spec, BigQueryServices services, PCollectionView<List<String>> written) {
+      this.spec = spec;
+      this.services = services;
+      this.written = written;
+    }
+
+    @ProcessElement
+    public void process(@Element String day, ProcessContext context) throws Exception {
+      if (new HashSet<>(context.sideInput(written)).contains(day)) {
+        return;
+      }
+      BigQueryServices client = services != null ? services : new BigQueryServicesImpl();
+      TableReference table = BigQueryHelpers.parseTableSpec(spec);
+      try (BigQueryServices.DatasetService datasets = client.getDatasetService(context.getPipelineOptions().as(BigQueryOptions.class))) {
+        if (datasets.getTable(table) == null) {
+          return; // no table, nothing to empty
+        }
+        datasets.deleteTable(table.clone().setTableId(table.getTableId() + "$" + day.replace("-", "")));
+      }
+    }
   }
 
   private static void countWritten(PCollection<Row> incoming, List<PCollection<?>> done, StageCounters stage) {

@@ -3,6 +3,7 @@ package io.analyticsetl.common.sink;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsInAnyOrder;
+import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.nullValue;
 
@@ -14,6 +15,8 @@ import io.analyticsetl.common.options.InvalidOptionException;
 import io.analyticsetl.common.schema.ColumnType;
 import io.analyticsetl.common.schema.Dataset;
 import io.analyticsetl.common.schema.WriteMode;
+import io.analyticsetl.common.values.DayRange;
+import io.analyticsetl.testkit.PartitionDeletingDatasetService;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.temporal.ChronoUnit;
@@ -27,6 +30,7 @@ import org.apache.beam.sdk.io.gcp.testing.FakeBigQueryServices;
 import org.apache.beam.sdk.io.gcp.testing.FakeDatasetService;
 import org.apache.beam.sdk.io.gcp.testing.FakeJobService;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.beam.sdk.schemas.SchemaCoder;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.values.PCollection;
@@ -73,7 +77,8 @@ class BigQuerySinkTest {
   @BeforeEach
   void fakes() throws Exception {
     FakeDatasetService.setUp();
-    datasets = new FakeDatasetService();
+    PartitionDeletingDatasetService.reset();
+    datasets = new PartitionDeletingDatasetService();
     datasets.createDataset(PROJECT, "shop", "", "", null);
     sink =
         new BigQuerySink(PROJECT, null, BigQuerySink.WriteMethod.FILE_LOADS)
@@ -100,6 +105,32 @@ class BigQuerySinkTest {
     return datasets.getAllRows(PROJECT, "shop", dataset.name()).stream()
         .map(r -> r.get("day") + " " + r.get("app_id") + " " + r.get("revenue") + " " + r.get("updated_at"))
         .toList();
+  }
+
+  @Test
+  void aReplacedDayRangeDeletesThePartitionsOfDaysWithoutRowsOnceTheLoadsAreIn() {
+    Dataset byDay =
+        Dataset.builder("shop", "orders_daily")
+            .column("day", ColumnType.DATE, "")
+            .column("app_id", ColumnType.BIGINT, "")
+            .decimalColumn("revenue", 12, 2, true, "")
+            .nullableColumn("updated_at", ColumnType.TIMESTAMP, "")
+            .naturalKey("day", "app_id")
+            .partitionedBy("dt", "day")
+            .writeMode(WriteMode.REPLACE_PARTITIONS)
+            .build();
+    DayRange days = new DayRange(LocalDate.parse("2026-03-01"), LocalDate.parse("2026-03-03"));
+    // No table yet: nothing to empty.
+    Pipeline first = pipeline();
+    first.apply(Create.empty(SchemaCoder.of(byDay.beamSchema()))).apply(sink.write(byDay, days));
+    first.run().waitUntilFinish();
+    assertThat(PartitionDeletingDatasetService.deletedPartitions(), empty());
+
+    Pipeline second = pipeline();
+    second.apply(Create.of(List.of(row(byDay, "2026-03-01", 7, "1"), row(byDay, "2026-03-03", 7, "3"))).withRowSchema(byDay.beamSchema()))
+        .apply(sink.write(byDay, days));
+    second.run().waitUntilFinish();
+    assertThat(PartitionDeletingDatasetService.deletedPartitions(), contains("shop.orders_daily$20260302"));
   }
 
   @Test

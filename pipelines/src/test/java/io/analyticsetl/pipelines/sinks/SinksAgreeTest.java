@@ -148,6 +148,21 @@ class SinksAgreeTest {
       assertThat(dataset.name(), jdbc, equalTo(parquet));
       assertThat(dataset.name(), normalised(bigQueryRows), equalTo(parquet));
     }
+    // The BigQuery sink emptied (deleted the partitions of) exactly the days of the range without rows,
+    // which Parquet leaves without files.
+    List<String> emptyDays = new ArrayList<>();
+    for (var dataset : new io.analyticsetl.pipelines.acmeshop.AcmeshopPipeline().datasets()) {
+      if (dataset.partitionKeys().size() != 1 || dataset.dateColumn().isEmpty()) {
+        continue; // not replaced by day
+      }
+      for (LocalDate day = runDate.minusDays(10); day.isBefore(runDate); day = day.plusDays(1)) {
+        if (!java.nio.file.Files.isDirectory(temp.resolve("parquet/acmeshop/" + dataset.name() + "/dt=" + day))) {
+          emptyDays.add("acmeshop." + dataset.name() + "$" + day.toString().replace("-", ""));
+        }
+      }
+    }
+    assertThat(io.analyticsetl.testkit.PartitionDeletingDatasetService.deletedPartitions().stream().distinct().sorted().toList(),
+        equalTo(emptyDays.stream().sorted().toList()));
   }
 
   /** Every column as text in one format: timestamps to the second in UTC. */
