@@ -22,18 +22,17 @@ import java.util.Locale;
 import java.util.Set;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.io.gcp.bigquery.BigQueryHelpers;
+import org.apache.beam.sdk.io.gcp.bigquery.BigQueryIO;
 import org.apache.beam.sdk.io.gcp.bigquery.BigQueryIO.Write.CreateDisposition;
 import org.apache.beam.sdk.io.gcp.bigquery.BigQueryIO.Write.SchemaUpdateOption;
 import org.apache.beam.sdk.io.gcp.bigquery.BigQueryIO.Write.WriteDisposition;
-import org.apache.beam.sdk.io.gcp.bigquery.BigQueryIO;
 import org.apache.beam.sdk.io.gcp.bigquery.BigQueryOptions;
 import org.apache.beam.sdk.io.gcp.bigquery.BigQueryServices;
 import org.apache.beam.sdk.io.gcp.bigquery.BigQueryServicesImpl;
 import org.apache.beam.sdk.io.gcp.bigquery.BigQueryStorageApiInsertError;
-import org.apache.beam.sdk.io.gcp.bigquery.RowMutationInformation.MutationType;
 import org.apache.beam.sdk.io.gcp.bigquery.RowMutationInformation;
+import org.apache.beam.sdk.io.gcp.bigquery.RowMutationInformation.MutationType;
 import org.apache.beam.sdk.io.gcp.bigquery.TableDestination;
-import org.apache.beam.sdk.io.gcp.bigquery.WriteResult;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.schemas.SchemaCoder;
 import org.apache.beam.sdk.transforms.Count;
@@ -270,9 +269,8 @@ public final class BigQuerySink implements DatasetSink {
       if (new HashSet<>(context.sideInput(written)).contains(day)) {
         return;
       }
-      BigQueryServices client = services != null ? services : new BigQueryServicesImpl();
       TableReference table = BigQueryHelpers.parseTableSpec(spec);
-      try (BigQueryServices.DatasetService datasets = client.getDatasetService(context.getPipelineOptions().as(BigQueryOptions.class))) {
+      try (BigQueryServices.DatasetService datasets = datasetService(services, context.getPipelineOptions())) {
         if (datasets.getTable(table) == null) {
           return; // no table, nothing to empty
         }
@@ -376,12 +374,16 @@ public final class BigQuerySink implements DatasetSink {
   }
 
   private static Table table(String spec, BigQueryServices services, PipelineOptions options) {
-    BigQueryServices client = services != null ? services : new BigQueryServicesImpl();
     TableReference table = BigQueryHelpers.parseTableSpec(spec);
-    try (BigQueryServices.DatasetService datasets = client.getDatasetService(options.as(BigQueryOptions.class))) {
+    try (BigQueryServices.DatasetService datasets = datasetService(services, options)) {
       return datasets.getTable(table);
     } catch (Exception e) {
       throw new IllegalStateException("cannot look up BigQuery table " + spec + ": " + e.getMessage(), e);
     }
+  }
+
+  /** BigQuery's dataset service, or the test services' when there are some. */
+  private static BigQueryServices.DatasetService datasetService(BigQueryServices services, PipelineOptions options) {
+    return (services != null ? services : new BigQueryServicesImpl()).getDatasetService(options.as(BigQueryOptions.class));
   }
 }

@@ -122,33 +122,28 @@ public final class JdbcSink implements DatasetSink {
         incoming
             .apply("AfterTableReady", Wait.on(tableReady))
             .setRowSchema(dataset.beamSchema())
-            .apply(
-                "Upsert",
-                JdbcIO.<Row>write()
-                    .withDataSourceProviderFn(database.dataSourceProvider())
-                    .withStatement(PostgresForm.upsert(dataset, dataset.domain()))
-                    .withPreparedStatementSetter((row, statement) -> RowBinder.bind(statement, dataset, row))
-                    .withBatchSize(BATCH_SIZE)
-                    .withResults());
+            .apply("Upsert", batches(database, PostgresForm.upsert(dataset, dataset.domain()), dataset.columns()));
     if (deletions != null) {
-      List<Column> bound = PostgresForm.deletionColumns(dataset);
       written =
           deletions
               .apply("AfterUpserts", Wait.on(written))
               .setRowSchema(dataset.beamSchema())
-              .apply(
-                  "Delete",
-                  JdbcIO.<Row>write()
-                      .withDataSourceProviderFn(database.dataSourceProvider())
-                      .withStatement(PostgresForm.delete(dataset, dataset.domain()))
-                      .withPreparedStatementSetter((row, statement) -> RowBinder.bind(statement, bound, row, 1))
-                      .withBatchSize(BATCH_SIZE)
-                      .withResults());
+              .apply("Delete", batches(database, PostgresForm.delete(dataset, dataset.domain()), PostgresForm.deletionColumns(dataset)));
     }
     incoming
         .apply("CountRows", Count.globally())
         .apply("AfterUpsert", Wait.on(written))
         .apply("CountWritten", ParDo.of(new CountWritten(stage)));
+  }
+
+  /** Runs {@code statement} once per row, binding {@code columns} of it, in batches. */
+  private static JdbcIO.WriteVoid<Row> batches(JdbcEndpoint database, String statement, List<Column> columns) {
+    return JdbcIO.<Row>write()
+        .withDataSourceProviderFn(database.dataSourceProvider())
+        .withStatement(statement)
+        .withPreparedStatementSetter((row, prepared) -> RowBinder.bind(prepared, columns, row, 1))
+        .withBatchSize(BATCH_SIZE)
+        .withResults();
   }
 
   /**

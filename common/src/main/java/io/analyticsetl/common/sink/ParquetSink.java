@@ -213,10 +213,24 @@ public final class ParquetSink implements DatasetSink {
       Dataset ds = dataset;
       StageCounters stage = StageCounters.of("write_" + ds.name());
       PCollection<Row> incoming = rows.apply(stage.countRead()).setRowSchema(ds.beamSchema());
+      String dir = directory;
+      // The partitions the run writes to or deletes from: a partition whose every row is deleted gets
+      // no new file, but its old ones still go.
+      PCollection<String> touchedPartitions = null;
+      if (ds.writeMode() != WriteMode.FULL_REBUILD) {
+        PCollection<Row> touched =
+            deletions == null
+                ? incoming
+                : PCollectionList.of(incoming).and(deletions).apply("WrittenOrDeleted", Flatten.pCollections()).setRowSchema(ds.beamSchema());
+        touchedPartitions =
+            touched
+                .apply("TouchedPartitions", MapElements.into(TypeDescriptors.strings()).via(row -> dir + "/" + ds.partitionPath(row) + "/*.parquet"))
+                .apply("DistinctTouched", Distinct.create());
+      }
 
       PCollection<Row> toWrite =
           ds.writeMode() == WriteMode.UPSERT
-              ? incoming.apply("MergeWithExisting", new MergeWithExisting(directory, ds, deletions))
+              ? incoming.apply("MergeWithExisting", new MergeWithExisting(ds, touchedPartitions, deletions))
               : incoming;
 
       Schema avroSchema = AvroForm.schema(ds);
@@ -242,31 +256,18 @@ public final class ParquetSink implements DatasetSink {
       PCollection<String> replacedScopes;
       if (ds.writeMode() == WriteMode.FULL_REBUILD) {
         replacedScopes = rows.getPipeline().apply("WholeDataset", Create.of(allFilesGlob(directory, ds)));
+      } else if (replacedDays == null) {
+        replacedScopes = touchedPartitions;
       } else {
-        PCollection<String> partitionsWritten =
-            incoming.apply(
-                "PartitionsWritten",
-                MapElements.into(TypeDescriptors.strings())
-                    .via(row -> directory + "/" + ds.partitionPath(row) + "/*.parquet"));
-        if (deletions != null) {
-          // A partition whose every row is deleted gets no new file; its old ones still go.
-          PCollection<String> partitionsDeletedFrom =
-              deletions.apply(
-                  "PartitionsDeletedFrom",
-                  MapElements.into(TypeDescriptors.strings())
-                      .via(row -> directory + "/" + ds.partitionPath(row) + "/*.parquet"));
-          partitionsWritten =
-              PCollectionList.of(partitionsWritten).and(partitionsDeletedFrom).apply("WrittenOrDeletedFrom", Flatten.pCollections());
-        }
-        if (replacedDays != null) {
-          PCollection<String> days =
-              rows.getPipeline()
-                  .apply("ReplacedDays", Create.of(
-                      replacedDays.days().map(day -> directory + "/" + ds.dayPartitionPath(day) + "/*.parquet").toList())
-                      .withCoder(StringUtf8Coder.of()));
-          partitionsWritten = PCollectionList.of(partitionsWritten).and(days).apply("WrittenOrReplaced", Flatten.pCollections());
-        }
-        replacedScopes = partitionsWritten.apply("DistinctPartitions", Distinct.create());
+        PCollection<String> days =
+            rows.getPipeline()
+                .apply("ReplacedDays", Create.of(
+                    replacedDays.days().map(day -> dir + "/" + ds.dayPartitionPath(day) + "/*.parquet").toList())
+                    .withCoder(StringUtf8Coder.of()));
+        replacedScopes =
+            PCollectionList.of(touchedPartitions).and(days)
+                .apply("WrittenOrReplaced", Flatten.pCollections())
+                .apply("DistinctPartitions", Distinct.create());
       }
       replacedScopes
           .apply("AfterWrite", Wait.on(written))
@@ -321,32 +322,26 @@ public final class ParquetSink implements DatasetSink {
    * partition's keys at most.
    */
   private static final class MergeWithExisting extends PTransform<PCollection<Row>, PCollection<Row>> {
-    private final String directory;
     private final Dataset dataset;
+    private final transient PCollection<String> touchedPartitions;
     private final transient PCollection<Row> deletions;
 
-    /** {@code deletions}: stored rows to delete by natural key, or null. */
-    MergeWithExisting(String directory, Dataset dataset, PCollection<Row> deletions) {
-      this.directory = directory;
+    /**
+     * {@code touchedPartitions}: a glob of each partition the run writes to or deletes from;
+     * {@code deletions}: stored rows to delete by natural key, or null.
+     */
+    MergeWithExisting(Dataset dataset, PCollection<String> touchedPartitions, PCollection<Row> deletions) {
       this.dataset = dataset;
+      this.touchedPartitions = touchedPartitions;
       this.deletions = deletions;
     }
 
     @Override
     public PCollection<Row> expand(PCollection<Row> incoming) {
       Dataset ds = dataset;
-      String dir = directory;
       PCollection<Row> deleted =
           deletions != null ? deletions : incoming.getPipeline().apply("NoDeletions", Create.empty(SchemaCoder.of(ds.beamSchema())));
-      PCollection<Row> existing =
-          PCollectionList.of(incoming).and(deleted)
-              .apply("WrittenOrDeleted", Flatten.pCollections())
-              .apply(
-                  "TouchedPartitions",
-                  MapElements.into(TypeDescriptors.strings())
-                      .via(row -> dir + "/" + ds.partitionPath(row) + "/*.parquet"))
-              .apply("DistinctTouched", Distinct.create())
-              .apply(new ReadFiles(ds));
+      PCollection<Row> existing = touchedPartitions.apply(new ReadFiles(ds));
 
       KvCoder<String, Row> byPartition = KvCoder.of(StringUtf8Coder.of(), SchemaCoder.of(ds.beamSchema()));
       TupleTag<Row> fresh = new TupleTag<>();

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
+import java.util.Set;
 
 /**
  * Lenient reading of the platforms' wire values: numbers arrive as JSON numbers or as strings
@@ -94,7 +95,7 @@ final class Wire {
    * Fails on a paging token or link seen before, which would otherwise page forever; {@code paging}
    * names what is paged (e.g. "Meta's ads listing").
    */
-  static void checkNotRepeated(java.util.Set<String> seen, String next, String paging) {
+  static void checkNotRepeated(Set<String> seen, String next, String paging) {
     if (next != null && !seen.add(next)) {
       throw new AdsApiException(AdsApiException.Kind.BAD_REQUEST, paging + " repeated a page", null);
     }
