@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
@@ -105,6 +106,11 @@ public final class RunContext {
   /** The rows already in the sink for the days from {@code firstDay} on (day-partitioned datasets). */
   public PCollection<Row> readExisting(Pipeline pipeline, Dataset dataset, LocalDate firstDay) {
     return PBegin.in(pipeline).apply("ReadExisting_" + dataset.name(), sink.read(dataset, firstDay));
+  }
+
+  /** Each key's latest day already in the sink (see {@link DatasetSink#lastDays}). */
+  public PCollection<KV<Long, LocalDate>> lastDays(Pipeline pipeline, Dataset dataset, String keyColumn) {
+    return PBegin.in(pipeline).apply("ReadLastDays_" + dataset.name(), sink.lastDays(dataset, keyColumn));
   }
 
   /** Wires the collected dead letters to the dead-letter output; called once the graph is built. */

@@ -26,8 +26,17 @@ public final class AvroForm {
   private AvroForm() {}
 
   public static Schema schema(Dataset dataset) {
+    return schema(dataset, dataset.columns());
+  }
+
+  /** The dataset's record with only {@code columnNames}: what a reader asks Parquet for to skip the other columns. */
+  public static Schema projection(Dataset dataset, List<String> columnNames) {
+    return schema(dataset, columnNames.stream().map(dataset::column).toList());
+  }
+
+  private static Schema schema(Dataset dataset, List<Column> columns) {
     List<Schema.Field> fields = new ArrayList<>();
-    for (Column column : dataset.columns()) {
+    for (Column column : columns) {
       Schema type = avroType(column);
       if (column.nullable()) {
         fields.add(

@@ -1,13 +1,19 @@
 package io.analyticsetl.common.sink;
 
+import io.analyticsetl.common.schema.ColumnType;
 import io.analyticsetl.common.schema.Dataset;
 import io.analyticsetl.common.schema.WriteMode;
 import io.analyticsetl.common.values.DayRange;
+import io.analyticsetl.common.values.LocalDateCoder;
 import java.io.Serializable;
 import java.time.LocalDate;
 import java.util.Optional;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.transforms.Filter;
 import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.transforms.Max;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.Values;
@@ -16,6 +22,8 @@ import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PDone;
 import org.apache.beam.sdk.values.Row;
+import org.apache.beam.sdk.values.TypeDescriptor;
+import org.apache.beam.sdk.values.TypeDescriptors;
 
 /**
  * Where a pipeline's curated datasets go. Every sink writes the same rows with the same columns and
@@ -116,6 +124,39 @@ public interface DatasetSink extends Serializable {
             .setRowSchema(dataset.beamSchema());
       }
     };
+  }
+
+  /**
+   * Each key's latest day in a day-partitioned dataset, keyed by the BIGINT column {@code keyColumn}:
+   * where an incremental run goes on from. Sinks that can leave the other columns unread do (Parquet
+   * reads two columns, JDBC asks the database to aggregate); this default reads the rows.
+   */
+  default PTransform<PBegin, PCollection<KV<Long, LocalDate>>> lastDays(Dataset dataset, String keyColumn) {
+    String dayColumn = checkKeyedByDay(dataset, keyColumn);
+    DatasetSink sink = this;
+    return new PTransform<>("LastDays_" + dataset.name()) {
+      @Override
+      public PCollection<KV<Long, LocalDate>> expand(PBegin begin) {
+        return begin
+            .apply(sink.read(dataset))
+            .apply(
+                "KeyDay",
+                MapElements.into(TypeDescriptors.kvs(TypeDescriptors.longs(), TypeDescriptor.of(LocalDate.class)))
+                    .via(row -> KV.of(row.getInt64(keyColumn), row.getLogicalTypeValue(dayColumn, LocalDate.class))))
+            .setCoder(KEY_DAY_CODER)
+            .apply("Latest", Max.perKey());
+      }
+    };
+  }
+
+  KvCoder<Long, LocalDate> KEY_DAY_CODER = KvCoder.of(VarLongCoder.of(), LocalDateCoder.of());
+
+  /** Refuses {@link #lastDays} for a key that is not a BIGINT column; returns the day column. */
+  static String checkKeyedByDay(Dataset dataset, String keyColumn) {
+    if (dataset.column(keyColumn).type() != ColumnType.BIGINT) {
+      throw new IllegalArgumentException(keyColumn + " of " + dataset.name() + " is not a BIGINT column");
+    }
+    return dayColumn(dataset);
   }
 
   static String dayColumn(Dataset dataset) {

@@ -207,6 +207,22 @@ public final class JdbcSink implements DatasetSink {
     };
   }
 
+  /** The database aggregates ({@code SELECT key, MAX(day) ... GROUP BY key}); only one row per key comes back. */
+  @Override
+  public PTransform<PBegin, PCollection<KV<Long, LocalDate>>> lastDays(Dataset dataset, String keyColumn) {
+    String dayColumn = DatasetSink.checkKeyedByDay(dataset, keyColumn);
+    JdbcEndpoint database = endpoint;
+    return new PTransform<>("LastDaysJdbc_" + dataset.name()) {
+      @Override
+      public PCollection<KV<Long, LocalDate>> expand(PBegin begin) {
+        return begin
+            .apply("Table", Create.of(table(dataset)))
+            .apply("LatestDayPerKey", ParDo.of(new LastDaysIfTableExists(database, dataset, keyColumn, dayColumn)))
+            .setCoder(KEY_DAY_CODER);
+      }
+    };
+  }
+
   /**
    * The dataset's columns an existing table lacks (a table written by an earlier version). A
    * nullable one reads as NULL and is added on write; a NOT NULL one needs a value for the rows
@@ -363,34 +379,83 @@ public final class JdbcSink implements DatasetSink {
     @ProcessElement
     public void process(OutputReceiver<Row> out) throws SQLException {
       ResultSetRowMapper mapper = new ResultSetRowMapper(dataset.beamSchema());
-      try (Connection connection = database.dataSource().getConnection()) {
-        if (!tableExists(connection, dataset)) {
-          return;
-        }
-        // A column an earlier version's table lacks reads as NULL until this version writes it.
-        List<Column> missing = missingColumns(connection, dataset);
-        String columns =
-            String.join(", ", dataset.columns().stream()
-                .map(c -> missing.contains(c) ? "CAST(NULL AS " + PostgresForm.type(c) + ") AS " + c.name() : c.name())
-                .toList());
-        connection.setAutoCommit(false); // lets PostgreSQL stream with a cursor
-        String sql =
-            "SELECT " + columns + " FROM " + table(dataset)
+      streamIfTableExists(
+          database,
+          dataset,
+          connection -> {
+            // A column an earlier version's table lacks reads as NULL until this version writes it.
+            List<Column> missing = missingColumns(connection, dataset);
+            String columns =
+                String.join(", ", dataset.columns().stream()
+                    .map(c -> missing.contains(c) ? "CAST(NULL AS " + PostgresForm.type(c) + ") AS " + c.name() : c.name())
+                    .toList());
+            return "SELECT " + columns + " FROM " + table(dataset)
                 + (firstDay == null ? "" : " WHERE " + DatasetSink.dayColumn(dataset) + " >= ?");
-        try (PreparedStatement statement = connection.prepareStatement(sql)) {
-          statement.setFetchSize(10_000);
-          if (firstDay != null) {
-            statement.setObject(1, firstDay);
-          }
-          try (ResultSet rs = statement.executeQuery()) {
-            while (rs.next()) {
-              out.output(mapper.mapRow(rs));
-            }
-          }
-        } finally {
-          connection.commit();
-          connection.setAutoCommit(true);
+          },
+          firstDay == null ? List.of() : List.of(firstDay),
+          rs -> out.output(mapper.mapRow(rs)));
+    }
+  }
+
+  private static final class LastDaysIfTableExists extends DoFn<String, KV<Long, LocalDate>> {
+    private final JdbcEndpoint database;
+    private final Dataset dataset;
+    private final String keyColumn;
+    private final String dayColumn;
+
+    LastDaysIfTableExists(JdbcEndpoint database, Dataset dataset, String keyColumn, String dayColumn) {
+      this.database = database;
+      this.dataset = dataset;
+      this.keyColumn = keyColumn;
+      this.dayColumn = dayColumn;
+    }
+
+    @ProcessElement
+    public void process(OutputReceiver<KV<Long, LocalDate>> out) throws SQLException {
+      streamIfTableExists(
+          database,
+          dataset,
+          connection -> "SELECT " + keyColumn + ", MAX(" + dayColumn + ") FROM " + table(dataset) + " GROUP BY " + keyColumn,
+          List.of(),
+          rs -> out.output(KV.of(rs.getLong(1), rs.getObject(2, LocalDate.class))));
+    }
+  }
+
+  private interface SqlFunction<T, R> {
+    R apply(T value) throws SQLException;
+  }
+
+  private interface ResultSetConsumer {
+    void accept(ResultSet row) throws SQLException;
+  }
+
+  /**
+   * Runs a query on a dataset's table, handing over its rows as they stream in; nothing when the
+   * table does not exist yet. The query is made on the open connection ({@code sql}), so it can
+   * look at the table first.
+   */
+  private static void streamIfTableExists(
+      JdbcEndpoint database, Dataset dataset, SqlFunction<Connection, String> sql, List<Object> parameters,
+      ResultSetConsumer each) throws SQLException {
+    try (Connection connection = database.dataSource().getConnection()) {
+      if (!tableExists(connection, dataset)) {
+        return;
+      }
+      String query = sql.apply(connection);
+      connection.setAutoCommit(false); // lets PostgreSQL stream with a cursor
+      try (PreparedStatement statement = connection.prepareStatement(query)) {
+        statement.setFetchSize(10_000);
+        for (int i = 0; i < parameters.size(); i++) {
+          statement.setObject(i + 1, parameters.get(i));
         }
+        try (ResultSet rs = statement.executeQuery()) {
+          while (rs.next()) {
+            each.accept(rs);
+          }
+        }
+      } finally {
+        connection.commit();
+        connection.setAutoCommit(true);
       }
     }
   }

@@ -41,6 +41,7 @@ import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Filter;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.transforms.Max;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.Wait;
@@ -55,8 +56,10 @@ import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PDone;
 import org.apache.beam.sdk.values.Row;
 import org.apache.beam.sdk.values.TupleTag;
+import org.apache.beam.sdk.values.TypeDescriptor;
 import org.apache.beam.sdk.values.TypeDescriptors;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.parquet.avro.AvroReadSupport;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 
 /**
@@ -128,6 +131,37 @@ public final class ParquetSink implements DatasetSink {
   public PTransform<PBegin, PCollection<Row>> read(Dataset dataset, LocalDate firstDay) {
     DatasetSink.dayColumn(dataset);
     return new Read(datasetDirectory(outputRoot, dataset), dataset, firstDay);
+  }
+
+  /** Opens every file of the dataset but reads only the key and day columns of each. */
+  @Override
+  public PTransform<PBegin, PCollection<KV<Long, LocalDate>>> lastDays(Dataset dataset, String keyColumn) {
+    String dayColumn = DatasetSink.checkKeyedByDay(dataset, keyColumn);
+    String directory = datasetDirectory(outputRoot, dataset);
+    return new PTransform<>("LastDaysParquet_" + dataset.name()) {
+      @Override
+      public PCollection<KV<Long, LocalDate>> expand(PBegin begin) {
+        Schema keyAndDay = AvroForm.projection(dataset, List.of(keyColumn, dayColumn));
+        return begin
+            .apply("Glob", Create.of(allFilesGlob(directory, dataset)))
+            .apply("Match", FileIO.matchAll().withEmptyMatchTreatment(EmptyMatchTreatment.ALLOW))
+            .apply("Open", FileIO.readMatches())
+            .apply("ReadKeyAndDay", ParquetIO.readFiles(keyAndDay).withConfiguration(projectedRead(keyAndDay)))
+            .setCoder(AvroCoder.of(GenericRecord.class, keyAndDay))
+            .apply(
+                "KeyDay",
+                MapElements.into(TypeDescriptors.kvs(TypeDescriptors.longs(), TypeDescriptor.of(LocalDate.class)))
+                    .via(record -> KV.of(
+                        (Long) record.get(keyColumn), LocalDate.ofEpochDay(((Number) record.get(dayColumn)).longValue()))))
+            .setCoder(KEY_DAY_CODER)
+            .apply("Latest", Max.perKey());
+      }
+    };
+  }
+
+  /** Hadoop settings reading records of {@code schema}, whatever columns the files hold beyond it. */
+  private static Map<String, String> projectedRead(Schema schema) {
+    return Map.of(AVRO_READ_SCHEMA, schema.toString(), AvroReadSupport.AVRO_REQUESTED_PROJECTION, schema.toString());
   }
 
   /**

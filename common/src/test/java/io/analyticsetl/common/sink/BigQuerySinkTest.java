@@ -34,6 +34,7 @@ import org.apache.beam.sdk.schemas.SchemaCoder;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.Row;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -201,6 +202,23 @@ class BigQuerySinkTest {
     Pipeline fromDay = pipeline();
     PAssert.that(fromDay.apply(sink.read(COUNTS, LocalDate.parse("2026-03-01")))).containsInAnyOrder(written);
     fromDay.run().waitUntilFinish();
+  }
+
+  @Test
+  void knowsEachKeysLastDayAndNothingBeforeTheTableExists() {
+    Pipeline before = pipeline();
+    PAssert.that(before.apply(sink.lastDays(COUNTS, "app_id"))).empty();
+    before.run().waitUntilFinish();
+
+    write(COUNTS, count("2026-02-27", 7), count("2026-03-01", 7), count("2026-02-28", 7), count("2026-02-27", 8));
+    Pipeline after = pipeline();
+    PAssert.that(after.apply(sink.lastDays(COUNTS, "app_id")))
+        .containsInAnyOrder(KV.of(7L, LocalDate.parse("2026-03-01")), KV.of(8L, LocalDate.parse("2026-02-27")));
+    after.run().waitUntilFinish();
+  }
+
+  private static Row count(String day, long app) {
+    return Row.withSchema(COUNTS.beamSchema()).addValues(LocalDate.parse(day), app, "app " + app).build();
   }
 
   /**

@@ -22,6 +22,7 @@ import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.Row;
 import org.junit.jupiter.api.BeforeEach;
@@ -189,6 +190,21 @@ class JdbcSinkTest {
     Pipeline fromDay = Pipeline.create(PipelineOptionsFactory.create());
     PAssert.that(fromDay.apply(sink.read(dataset, LocalDate.parse("2026-03-01")))).containsInAnyOrder(written);
     fromDay.run().waitUntilFinish();
+  }
+
+  @Test
+  void knowsEachKeysLastDayAndNothingBeforeTheTableExists() {
+    Dataset dataset = dataset("last_days", WriteMode.REPLACE_PARTITIONS);
+    Pipeline before = Pipeline.create(PipelineOptionsFactory.create());
+    PAssert.that(before.apply(sink.lastDays(dataset, "id"))).empty();
+    before.run().waitUntilFinish();
+
+    write(dataset, row(dataset, "2026-02-27", 1, "a", "1"), row(dataset, "2026-03-01", 1, "b", "1"),
+        row(dataset, "2026-02-28", 1, "c", "1"), row(dataset, "2026-02-27", 2, "d", "1"));
+    Pipeline after = Pipeline.create(PipelineOptionsFactory.create());
+    PAssert.that(after.apply(sink.lastDays(dataset, "id")))
+        .containsInAnyOrder(KV.of(1L, LocalDate.parse("2026-03-01")), KV.of(2L, LocalDate.parse("2026-02-27")));
+    after.run().waitUntilFinish();
   }
 
   @Test

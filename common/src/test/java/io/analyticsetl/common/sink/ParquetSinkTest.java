@@ -5,6 +5,7 @@ import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.is;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.analyticsetl.common.schema.ColumnType;
 import io.analyticsetl.common.schema.Dataset;
@@ -21,6 +22,7 @@ import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.Row;
 import org.junit.jupiter.api.Test;
@@ -206,5 +208,29 @@ class ParquetSinkTest {
         .containsInAnyOrder(
             event(dataset, "2026-03-01", 1, 10), event(dataset, "2026-03-02", 1, 30), event(dataset, "2026-03-02", 1, 30));
     fromDay.run().waitUntilFinish();
+  }
+
+  @Test
+  void knowsEachKeysLastDayAndNothingBeforeAnythingIsWritten() {
+    Dataset dataset = events(WriteMode.REPLACE_PARTITIONS);
+    Pipeline before = Pipeline.create(PipelineOptionsFactory.create());
+    PAssert.that(before.apply(new ParquetSink(root.toString(), "r").lastDays(dataset, "id"))).empty();
+    before.run().waitUntilFinish();
+
+    write(dataset, "run1", event(dataset, "2026-02-27", 1, 10), event(dataset, "2026-03-01", 1, 11),
+        event(dataset, "2026-02-28", 1, 12), event(dataset, "2026-02-27", 2, 20));
+    Pipeline after = Pipeline.create(PipelineOptionsFactory.create());
+    PAssert.that(after.apply(new ParquetSink(root.toString(), "r").lastDays(dataset, "id")))
+        .containsInAnyOrder(KV.of(1L, LocalDate.parse("2026-03-01")), KV.of(2L, LocalDate.parse("2026-02-27")));
+    after.run().waitUntilFinish();
+  }
+
+  @Test
+  void lastDaysRefusesAKeyThatIsNotABigintColumn() {
+    Dataset dataset = events(WriteMode.REPLACE_PARTITIONS);
+    IllegalArgumentException refused =
+        assertThrows(
+            IllegalArgumentException.class, () -> new ParquetSink(root.toString(), "r").lastDays(dataset, "day"));
+    assertThat(refused.getMessage(), is("day of events_replace_partitions is not a BIGINT column"));
   }
 }

@@ -30,7 +30,6 @@ import org.apache.beam.sdk.schemas.logicaltypes.SqlTypes;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.MapElements;
-import org.apache.beam.sdk.transforms.Max;
 import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.View;
@@ -136,15 +135,7 @@ public final class IntegrationUsagePipeline extends EcommercePipeline {
                         Rule.notBefore("deleted_at", "created_at")));
     run.deadLetters(shops.get(Validate.INVALID));
 
-    PCollection<KV<Long, LocalDate>> lastWrittenDay =
-        run.readExisting(pipeline, INTEGRATION_USAGE_DAILY)
-            .apply(
-                "ShopDay",
-                MapElements.into(
-                        TypeDescriptors.kvs(TypeDescriptors.longs(), TypeDescriptor.of(LocalDate.class)))
-                    .via(row -> KV.of(row.getInt64("shop_id"), row.getLogicalTypeValue("day", LocalDate.class))))
-            .setCoder(KvCoder.of(VarLongCoder.of(), LocalDateCoder.of()))
-            .apply("LastWrittenDay", Max.perKey());
+    PCollection<KV<Long, LocalDate>> lastWrittenDay = run.lastDays(pipeline, INTEGRATION_USAGE_DAILY, "shop_id");
 
     PCollection<Row> validShops = shops.get(Validate.VALID);
     TupleTag<Row> shopTag = new TupleTag<>();
