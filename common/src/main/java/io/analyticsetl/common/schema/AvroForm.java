@@ -110,6 +110,12 @@ public final class AvroForm {
     return row.build();
   }
 
+  /** The value of {@code column} in an Avro record written by {@link #toRecord}, as a dataset row holds it. */
+  public static Object value(Dataset dataset, String columnName, GenericRecord record) {
+    Object value = record.get(columnName);
+    return value == null ? null : fromAvroValue(dataset.column(columnName), value);
+  }
+
   private static Object fromAvroValue(Column column, Object value) {
     return switch (column.type()) {
       case STRING -> value instanceof Utf8 ? value.toString() : (String) value.toString();

@@ -152,7 +152,7 @@ public final class ParquetSink implements DatasetSink {
                 "KeyDay",
                 MapElements.into(TypeDescriptors.kvs(TypeDescriptors.longs(), TypeDescriptor.of(LocalDate.class)))
                     .via(record -> KV.of(
-                        (Long) record.get(keyColumn), LocalDate.ofEpochDay(((Number) record.get(dayColumn)).longValue()))))
+                        (Long) AvroForm.value(dataset, keyColumn, record), (LocalDate) AvroForm.value(dataset, dayColumn, record))))
             .setCoder(KEY_DAY_CODER)
             .apply("Latest", Max.perKey());
       }
