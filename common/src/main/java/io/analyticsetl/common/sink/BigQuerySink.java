@@ -19,6 +19,7 @@ import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.io.gcp.bigquery.BigQueryHelpers;
@@ -39,6 +40,7 @@ import org.apache.beam.sdk.transforms.Count;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.Distinct;
 import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
@@ -47,7 +49,9 @@ import org.apache.beam.sdk.transforms.View;
 import org.apache.beam.sdk.transforms.Wait;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionView;
+import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PDone;
 import org.apache.beam.sdk.values.Row;
 import org.apache.beam.sdk.values.TypeDescriptors;
@@ -58,7 +62,9 @@ import org.apache.beam.sdk.values.ValueInSingleWindow;
  *
  * <p>Load jobs (the default for replaced partitions and full rebuilds): a run replaces exactly the
  * partitions it writes, each row going to its day's partition decorator ({@code table$20260301})
- * with {@code WRITE_TRUNCATE}, so other days are untouched; a full rebuild truncates the table.
+ * with {@code WRITE_TRUNCATE}, so other days are untouched; a full rebuild truncates the table. A
+ * dataset partitioned by day and app shares each day's partition among its apps, so the stored rows of
+ * the other apps of the days a run writes are loaded again beside the run's.
  *
  * <p>Storage Write API (always for upserted datasets, and for replaced partitions with {@link
  * WriteMethod#STORAGE_WRITE_API}): the table gets the natural key as its primary key and every row is
@@ -202,7 +208,15 @@ public final class BigQuerySink implements DatasetSink {
           write = write.withTestServices(services);
         }
         if (!upsert) {
-          PCollection<?> loaded = incoming.apply("Load", write).getSuccessfulTableLoads();
+          PCollection<Row> toLoad = incoming;
+          if (sharesDayPartitions(dataset)) {
+            toLoad =
+                PCollectionList.of(incoming)
+                    .and(storedRowsTheLoadWouldDrop(incoming, dataset, decorators))
+                    .apply("WithStoredRowsKept", Flatten.pCollections())
+                    .setRowSchema(dataset.beamSchema());
+          }
+          PCollection<?> loaded = toLoad.apply("Load", write).getSuccessfulTableLoads();
           countWritten(incoming, List.of(loaded), stage);
           if (replacedDays != null) {
             emptyDaysWithoutRows(incoming, loaded, dataset, replacedDays, spec, services);
@@ -218,6 +232,63 @@ public final class BigQuerySink implements DatasetSink {
         return PDone.in(rows.getPipeline());
       }
     };
+  }
+
+  /**
+   * True for a dataset whose day partitions hold several of its partitions (e.g. one per app, {@code
+   * dt=.../app_id=...}): BigQuery partitions by day alone, so loading one app's rows of a day would
+   * truncate the other apps' rows of that day.
+   */
+  private boolean sharesDayPartitions(Dataset dataset) {
+    return dataset.writeMode() == WriteMode.REPLACE_PARTITIONS && dataset.partitionKeys().size() > 1 && !upserts(dataset);
+  }
+
+  /**
+   * The rows already in the table that a run's load would truncate without replacing them: those of
+   * the partitions the run does not write, on the days it writes (on every day when the load
+   * truncates the whole table, as it does on the fakes). They are loaded again beside the run's rows.
+   * Reading them exports the table.
+   */
+  private PCollection<Row> storedRowsTheLoadWouldDrop(PCollection<Row> incoming, Dataset dataset, boolean decorators) {
+    String dayColumn = DatasetSink.dayColumn(dataset);
+    PCollectionView<Map<String, String>> written =
+        incoming
+            .apply(
+                "PartitionsWritten",
+                MapElements.into(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.strings()))
+                    .via(row -> KV.of(dataset.partitionPath(row), row.getLogicalTypeValue(dayColumn, LocalDate.class).toString())))
+            .apply("DistinctPartitionsWritten", Distinct.create())
+            .apply("PartitionsWrittenView", View.asMap());
+    return incoming
+        .getPipeline()
+        .apply("ReadStored", read(dataset))
+        .apply("KeepOtherPartitions", ParDo.of(new KeepOtherPartitions(dataset, decorators, written)).withSideInputs(written))
+        .setRowSchema(dataset.beamSchema());
+  }
+
+  static final class KeepOtherPartitions extends DoFn<Row, Row> {
+    private final Dataset dataset;
+    private final boolean onWrittenDaysOnly;
+    private final PCollectionView<Map<String, String>> written; // partition path -> its day
+    private transient Set<String> writtenDays;
+
+    KeepOtherPartitions(Dataset dataset, boolean onWrittenDaysOnly, PCollectionView<Map<String, String>> written) {
+      this.dataset = dataset;
+      this.onWrittenDaysOnly = onWrittenDaysOnly;
+      this.written = written;
+    }
+
+    @ProcessElement
+    public void process(@Element Row stored, ProcessContext context) {
+      Map<String, String> writtenPartitions = context.sideInput(written);
+      if (writtenDays == null) {
+        writtenDays = new HashSet<>(writtenPartitions.values());
+      }
+      boolean onWrittenDay = writtenDays.contains(stored.getLogicalTypeValue(DatasetSink.dayColumn(dataset), LocalDate.class).toString());
+      if (!writtenPartitions.containsKey(dataset.partitionPath(stored)) && (onWrittenDay || !onWrittenDaysOnly)) {
+        context.output(stored);
+      }
+    }
   }
 
   /**

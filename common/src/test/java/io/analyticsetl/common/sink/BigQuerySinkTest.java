@@ -24,6 +24,7 @@ import java.util.Base64;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
+import java.util.Map;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.io.gcp.bigquery.TableDestination;
 import org.apache.beam.sdk.io.gcp.testing.FakeBigQueryServices;
@@ -33,7 +34,10 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.schemas.SchemaCoder;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.View;
 import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionView;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.Row;
 import org.junit.jupiter.api.BeforeEach;
@@ -163,10 +167,6 @@ class BigQuerySinkTest {
         table.getSchema().getFields().stream().map(f -> f.getName() + " " + f.getType() + " " + f.getMode()).toList(),
         contains("day DATE REQUIRED", "app_id INT64 REQUIRED", "revenue NUMERIC NULLABLE", "updated_at TIMESTAMP NULLABLE"));
     assertThat(table.getTimePartitioning().getField(), is("day"));
-
-    // WRITE_TRUNCATE: a rerun replaces instead of appending (the fakes truncate the whole table).
-    write(DAILY, row(DAILY, "2026-03-01", 7, "10.5"), row(DAILY, "2026-03-02", 8, "0"));
-    assertThat(rows(DAILY).size(), is(2));
   }
 
   /** The fake's export job cannot write NUMERIC or TIMESTAMP values, so this dataset has none. */
@@ -219,6 +219,71 @@ class BigQuerySinkTest {
 
   private static Row count(String day, long app) {
     return Row.withSchema(COUNTS.beamSchema()).addValues(LocalDate.parse(day), app, "app " + app).build();
+  }
+
+  /** Partitioned by day and app, as the appstore datasets are; BigQuery partitions by day alone. */
+  private static final Dataset PER_APP =
+      Dataset.builder("shop", "counts_per_app")
+          .column("day", ColumnType.DATE, "")
+          .column("app_id", ColumnType.BIGINT, "")
+          .nullableColumn("label", ColumnType.STRING, "")
+          .partitionedBy("dt", "day")
+          .partitionedBy("app_id", "app_id")
+          .writeMode(WriteMode.REPLACE_PARTITIONS)
+          .build();
+
+  private static Row perApp(String day, long app, String label) {
+    return Row.withSchema(PER_APP.beamSchema()).addValues(LocalDate.parse(day), app, label).build();
+  }
+
+  private List<String> perAppRows() throws Exception {
+    return datasets.getAllRows(PROJECT, "shop", PER_APP.name()).stream()
+        .map(r -> r.get("day") + " " + r.get("app_id") + " " + r.get("label"))
+        .toList();
+  }
+
+  @Test
+  void aRunForOneAppLeavesTheOtherAppsRowsOfTheSameDays() throws Exception {
+    write(PER_APP, perApp("2026-03-01", 7, "a1"), perApp("2026-03-02", 7, "a2"));
+    write(PER_APP, perApp("2026-03-01", 8, "b1"));
+    assertThat(perAppRows(), containsInAnyOrder("2026-03-01 7 a1", "2026-03-02 7 a2", "2026-03-01 8 b1"));
+
+    // App 7 restated for one day: that partition is replaced, its other day and app 8 stay.
+    write(PER_APP, perApp("2026-03-01", 7, "a1 restated"), perApp("2026-03-01", 7, "a1 new row"));
+    List<String> expected = List.of("2026-03-01 7 a1 restated", "2026-03-01 7 a1 new row", "2026-03-02 7 a2", "2026-03-01 8 b1");
+    assertThat(perAppRows(), containsInAnyOrder(expected.toArray()));
+
+    // WRITE_TRUNCATE: a rerun replaces instead of appending.
+    write(PER_APP, perApp("2026-03-01", 7, "a1 restated"), perApp("2026-03-01", 7, "a1 new row"));
+    assertThat(perAppRows(), containsInAnyOrder(expected.toArray()));
+  }
+
+  @Test
+  void aLoadIntoDayPartitionsCarriesTheStoredRowsOfOtherPartitionsOfThoseDaysOnly() {
+    Pipeline pipeline = pipeline();
+    PCollectionView<Map<String, String>> written =
+        pipeline
+            .apply("Written", Create.of(KV.of("dt=2026-03-01/app_id=7", "2026-03-01")))
+            .apply(View.asMap());
+    PCollection<Row> stored =
+        pipeline.apply(
+            "Stored",
+            Create.of(
+                    perApp("2026-03-01", 7, "replaced"),
+                    perApp("2026-03-01", 8, "same day, other app"),
+                    perApp("2026-03-02", 8, "other day"))
+                .withRowSchema(PER_APP.beamSchema()));
+    PAssert.that(
+            stored
+                .apply("PerPartitionLoads", ParDo.of(new BigQuerySink.KeepOtherPartitions(PER_APP, true, written)).withSideInputs(written))
+                .setRowSchema(PER_APP.beamSchema()))
+        .containsInAnyOrder(perApp("2026-03-01", 8, "same day, other app"));
+    PAssert.that(
+            stored
+                .apply("WholeTableLoads", ParDo.of(new BigQuerySink.KeepOtherPartitions(PER_APP, false, written)).withSideInputs(written))
+                .setRowSchema(PER_APP.beamSchema()))
+        .containsInAnyOrder(perApp("2026-03-01", 8, "same day, other app"), perApp("2026-03-02", 8, "other day"));
+    pipeline.run().waitUntilFinish();
   }
 
   /**
