@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Optional;
@@ -19,7 +20,8 @@ import org.apache.beam.sdk.io.fs.ResourceId;
  * The async report jobs a slice has started, kept beside its checkpoint in {@code _jobs/<from>_<to>}
  * (one file per report's days, holding the platform's job id). A rerun of the day polls a job an
  * earlier run started, whether still generating or finished but never downloaded, instead of
- * asking the platform to produce the same report again.
+ * asking the platform to produce the same report again; a slice still changing keeps its jobs per
+ * extraction ({@link #ofExtraction}).
  */
 final class ReportJobs {
 
@@ -35,6 +37,14 @@ final class ReportJobs {
   /** The jobs of the slice whose checkpoint is {@code checkpointPath}. */
   static ReportJobs besideCheckpoint(String checkpointPath) {
     return new ReportJobs(checkpointPath.substring(0, checkpointPath.lastIndexOf('/')) + "/_jobs");
+  }
+
+  /**
+   * The jobs of one extraction of a slice still changing (one reaching the run date): a later run of
+   * the day wants the figures as they are then, not the report an earlier run's job produced.
+   */
+  ReportJobs ofExtraction(Instant extractedAt) {
+    return new ReportJobs(folder + "/extracted-" + extractedAt.toEpochMilli());
   }
 
   Optional<String> remembered(LocalDate from, LocalDate to) {

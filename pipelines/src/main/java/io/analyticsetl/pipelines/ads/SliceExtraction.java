@@ -123,7 +123,8 @@ final class SliceExtraction extends DoFn<AccountSlice, Row> {
       RunSignals.note(slice.platform().option() + " slices resumed from their checkpoint");
     } else {
       try {
-        pages = connector.fetch(slice, ReportJobs.besideCheckpoint(path));
+        ReportJobs jobs = ReportJobs.besideCheckpoint(path);
+        pages = connector.fetch(slice, settled ? jobs : jobs.ofExtraction(extractedAt));
       } catch (AdsApiException e) {
         switch (e.kind()) {
           case STOP_ACCOUNT -> RunSignals.note(slice.platform().option() + " account " + slice.accountId() + " stopped: " + e.getMessage());

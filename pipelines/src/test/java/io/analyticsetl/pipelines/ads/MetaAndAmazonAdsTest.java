@@ -281,6 +281,33 @@ class MetaAndAmazonAdsTest {
   }
 
   @Test
+  void eachHourlyRunOfTheDayStartsReportJobsOfItsOwnForTheDaysStillChanging() throws Exception {
+    String metaJobs = "meta POST /meta/v23.0/act_{id}/insights";
+    try (FakeAdPlatforms fake = FakeAdPlatforms.start(ADS)) {
+      Launch firstHour = run(fake, RUN_DATE, "--cadence=hourly");
+      assertThat(firstHour.err(), firstHour.exitCode(), is(0));
+      assertThat(fake.calls(metaJobs), is(1));
+      assertThat(fake.amazon().reportsCreated(), is(1));
+
+      fake.withdraw("23850001", RUN_DATE);
+      fake.withdraw("301000000000001", RUN_DATE);
+      Launch nextHour = run(fake, RUN_DATE, "--cadence=hourly");
+      assertThat(nextHour.err(), nextHour.exitCode(), is(0));
+      assertThat("the first hour's finished jobs hold that hour's figures: new ones are started",
+          fake.calls(metaJobs), is(2));
+      assertThat(fake.amazon().reportsCreated(), is(2));
+      assertThat(query(PERFORMANCE, "platform = 'META'"),
+          equalTo(withoutToday(expected(fake, "meta", RUN_DATE.minusDays(1), RUN_DATE), "23850001")));
+      assertThat(query(PERFORMANCE, "platform = 'AMAZON_ADS'"),
+          equalTo(withoutToday(expected(fake, "amazon_ads", RUN_DATE.minusDays(1), RUN_DATE), "301000000000001")));
+    }
+  }
+
+  private static List<List<String>> withoutToday(List<List<String>> rows, String adId) {
+    return rows.stream().filter(row -> !(row.contains(adId) && row.contains(RUN_DATE.toString()))).toList();
+  }
+
+  @Test
   void aMetaJobWhoseResultsExpiredIsStartedAgainByTheNextRun() throws Exception {
     String metaJobs = "meta POST /meta/v23.0/act_{id}/insights";
     try (FakeAdPlatforms fake = FakeAdPlatforms.start(ADS)) {
