@@ -2,7 +2,8 @@
 -- does not exist come back flagged (every run, until they are fixed).
 SELECT oi.order_id, oi.product_id, oi.quantity, oi.unit_price,
        (o.order_id IS NOT NULL) AS order_exists, o.status AS order_status, o.created_at AS order_created_at,
-       (p.product_id IS NOT NULL) AS product_exists, p.name AS product_name, p.category
+       (p.product_id IS NOT NULL) AS product_exists, p.name AS product_name, p.category,
+       NULL::text AS item_error -- typed columns: only the legacy JSON items can be malformed
 FROM ${schema}.order_items oi
 LEFT JOIN ${schema}.orders o ON o.order_id = oi.order_id
 LEFT JOIN ${schema}.products p ON p.product_id = oi.product_id

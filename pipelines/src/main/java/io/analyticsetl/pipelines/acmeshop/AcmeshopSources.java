@@ -88,6 +88,7 @@ final class AcmeshopSources {
           .addBooleanField("product_exists")
           .addNullableField("product_name", FieldType.STRING)
           .addNullableField("category", FieldType.STRING)
+          .addNullableField("item_error", FieldType.STRING)
           .build();
 
   static final Schema PAYMENT =
@@ -186,10 +187,18 @@ final class AcmeshopSources {
   }
 
   PCollection<Row> orderItems(LocalDate from, LocalDate to) {
+    String resource = "sql/acmeshop/" + layout + "/order_items.sql";
+    PCollection<Row> items =
+        layout.equals("v1")
+            ? query(resource, LegacyOrderItems.ELEMENT, window(from, to))
+                .apply("TypeLegacyItems", MapElements.into(TypeDescriptors.rows()).via(LegacyOrderItems::item))
+                .setRowSchema(ITEM)
+            : query(resource, ITEM, window(from, to));
     return valid(
-        query("sql/acmeshop/" + layout + "/order_items.sql", ITEM, window(from, to)),
+        items,
         "read_order_items",
         layout.equals("v1") ? "orders.items" : "order_items",
+        Rule.of("items element is well-formed", row -> row.getString("item_error")),
         exists("order_exists", "order_id", "order"),
         exists("product_exists", "product_id", "product"),
         Rule.required("product_name"),
@@ -197,6 +206,7 @@ final class AcmeshopSources {
         Rule.min("quantity", 0),
         Rule.required("unit_price"),
         Rule.min("unit_price", 0),
+        Rule.required("order_status"),
         Rule.allowedValues("order_status", ORDER_STATUSES));
   }
 

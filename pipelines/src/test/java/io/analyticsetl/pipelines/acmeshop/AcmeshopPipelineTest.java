@@ -100,9 +100,21 @@ public class AcmeshopPipelineTest {
             "read_order_items: product_id refers to an existing product", "read_order_items: product_name is required",
             "read_order_items: order_id refers to an existing order", "read_payments: order_id refers to an existing order",
             "read_payments: risk_score <= 100", "read_notifications: channel in", "read_notifications: status in",
-            "read_sessions: user_id refers to an existing user")) {
+            "read_sessions: user_id refers to an existing user", "read_orders: status is required",
+            "read_order_items: order_status is required")) {
       assertThat(reason, errors.stream().anyMatch(e -> e.startsWith(reason.substring(0, reason.indexOf(':')))
           && e.contains(reason.substring(reason.indexOf(':') + 2))), is(true));
+    }
+    // The legacy layout's malformed JSON items: each element a dead letter saying what is wrong.
+    List<String> legacyItemErrors =
+        RunOutputs.deadLetters(temp.resolve("v1"), PIPELINE, runDate).stream()
+            .filter(d -> d.get("stage").asText().equals("read_order_items"))
+            .map(d -> d.get("error").asText()).toList();
+    for (String reason :
+        List.of("quantity \"two\" is not an integer", "product_id \"x1\" is not an integer id",
+            "unit_price \"3,50\" is not an amount", "items element is a JSON number, not an object",
+            "items is a JSON object, not an array", "order_status is required")) {
+      assertThat(reason, legacyItemErrors.stream().anyMatch(e -> e.contains(reason)), is(true));
     }
     // One payment, every rule it failed.
     assertThat(errors.toString(), errors.stream().anyMatch(e -> e.startsWith("read_payments:") && e.contains("status in")

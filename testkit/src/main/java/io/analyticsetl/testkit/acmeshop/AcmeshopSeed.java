@@ -54,6 +54,8 @@ public final class AcmeshopSeed {
   private final List<User> users = new ArrayList<>();
   private final List<Order> orders = new ArrayList<>();
   private final List<Item> orphanItems = new ArrayList<>();
+  /** Orders whose v1 items are stored as this JSON (malformed) while their v2 rows have no items. */
+  private final java.util.Map<Long, String> malformedV1Items = new java.util.HashMap<>();
   private final List<Object[]> sessions = new ArrayList<>();
   private final List<Object[]> products = new ArrayList<>();
   private final List<Object[]> payments = new ArrayList<>();
@@ -188,6 +190,16 @@ public final class AcmeshopSeed {
         "pending", null, new BigDecimal("-1.00"), recent}); // unknown status, negative amount, risk below 0
     notifications.add(new Object[] {notificationId + 1, someone.id(), "email", "template-0", "read", recent,
         null, null, null}); // unknown status
+    orders.add(new Order(orderId + 4, someone.id(), someone.email(), someone.name(), null, "EUR",
+        new BigDecimal("4.00"), recent, List.of(new Item(orderId + 4, 1, 1, new BigDecimal("4.00"))))); // no status
+    // Legacy items that are not what the v1 layout promises; in v2 these orders have no items.
+    orders.add(new Order(orderId + 5, someone.id(), someone.email(), someone.name(), "paid", "EUR",
+        new BigDecimal("7.00"), recent, List.of()));
+    malformedV1Items.put(orderId + 5, "[{\"product_id\": 1, \"quantity\": \"two\", \"unit_price\": \"3.50\"},"
+        + " {\"product_id\": \"x1\", \"quantity\": 1, \"unit_price\": \"3,50\"}, 5]");
+    orders.add(new Order(orderId + 6, someone.id(), someone.email(), someone.name(), "paid", "EUR",
+        new BigDecimal("2.00"), recent, List.of()));
+    malformedV1Items.put(orderId + 6, "{\"product_id\": 1, \"quantity\": 1, \"unit_price\": \"2.00\"}");
   }
 
   private static final String[] SHARED_DDL = {
@@ -254,7 +266,7 @@ public final class AcmeshopSeed {
                 + ", \"unit_price\": \"" + item.unitPrice().toPlainString() + "\"}");
           }
           bind(o, order.id(), order.userId(), order.email(), order.name(), order.status(), order.currency(),
-              order.total(), order.created(), "[" + String.join(", ", items) + "]");
+              order.total(), order.created(), malformedV1Items.getOrDefault(order.id(), "[" + String.join(", ", items) + "]"));
           o.addBatch();
         }
         o.executeBatch();
