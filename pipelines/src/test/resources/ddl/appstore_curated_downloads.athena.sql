@@ -26,6 +26,7 @@ TBLPROPERTIES (
   'projection.dt.range' = '2015-01-01,NOW',
   'projection.dt.interval' = '1',
   'projection.dt.interval.unit' = 'DAYS',
-  'projection.app_id.type' = 'injected',
+  'projection.app_id.type' = 'enum',
+  'projection.app_id.values' = '1234567890,987654321',
   'storage.location.template' = 's3://acme-analytics/etl/appstore/curated/downloads/dt=${dt}/app_id=${app_id}/'
 );

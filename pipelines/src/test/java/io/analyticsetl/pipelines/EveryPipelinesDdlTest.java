@@ -3,6 +3,7 @@ package io.analyticsetl.pipelines;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.not;
 
 import io.analyticsetl.common.run.EtlPipeline;
 import io.analyticsetl.common.schema.Dataset;
@@ -54,12 +55,21 @@ class EveryPipelinesDdlTest {
     }
   }
 
+  /**
+   * With the apps configured, app_id is an enum projection of them, so queries without an app_id
+   * filter (the contract's sample queries) run; without, it is injected and queries must name one.
+   */
   @Test
   void athenaDdlOfAnAppstoreTableMatchesTheReviewedGoldenFile() throws Exception {
-    String athena = Launch.of("appstore-curate", "--printDdl=athena", "--outputRoot=s3://acme-analytics/etl", "--reports=downloads").out();
+    String athena =
+        Launch.of("appstore-curate", "--printDdl=athena", "--outputRoot=s3://acme-analytics/etl", "--reports=downloads",
+            "--appIds=1234567890,987654321").out();
     String first = athena.split(";\n\n")[0] + ";\n";
     try (InputStream golden = getClass().getResourceAsStream("/ddl/appstore_curated_downloads.athena.sql")) {
       assertThat(first, is(new String(golden.readAllBytes(), StandardCharsets.UTF_8)));
     }
+    String anyApp = Launch.of("appstore-curate", "--printDdl=athena", "--outputRoot=s3://acme-analytics/etl").out();
+    assertThat(anyApp, containsString("'projection.app_id.type' = 'injected'"));
+    assertThat(anyApp, not(containsString("projection.app_id.values")));
   }
 }

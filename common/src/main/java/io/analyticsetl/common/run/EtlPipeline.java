@@ -3,6 +3,7 @@ package io.analyticsetl.common.run;
 import io.analyticsetl.common.options.EtlOptions;
 import io.analyticsetl.common.schema.Dataset;
 import java.util.List;
+import java.util.Map;
 import org.apache.beam.sdk.Pipeline;
 
 /**
@@ -24,6 +25,14 @@ public interface EtlPipeline<O extends EtlOptions> {
 
   /** The datasets the pipeline writes (for {@code --printDdl}). */
   List<Dataset> datasets();
+
+  /**
+   * The values a partition key can take that the options fix (e.g. the configured apps' ids), by
+   * partition name: the Athena DDL enumerates them, so queries need not name one.
+   */
+  default Map<String, List<String>> partitionValues(O options) {
+    return Map.of();
+  }
 
   /**
    * Checks option values beyond their types; throws {@link

@@ -91,7 +91,7 @@ public final class Launcher {
     try {
       options = PipelineOptionsFactory.fromArgs(withRunnerDefaults(args)).as(definition.optionsClass());
       if (options.getPrintDdl() != null) {
-        out.print(Ddl.render(options.getPrintDdl(), definition.datasets(), options));
+        out.print(Ddl.render(options.getPrintDdl(), definition.datasets(), options, definition.partitionValues(options)));
         return ExitCode.SUCCESS;
       }
       checked(definition, options);

@@ -2,12 +2,14 @@ package io.analyticsetl.common.schema;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The Athena (Hive DDL) form of a dataset's Parquet layout: {@code CREATE EXTERNAL TABLE ...
  * STORED AS PARQUET} with partition projection, so new partitions need no {@code MSCK REPAIR}.
- * A day partition ({@code dt}) is a date projection; any other partition key is an injected
- * projection (queries must name its value, which is how per-app tables are queried). A column
+ * A day partition ({@code dt}) is a date projection; any other partition key is an enum projection
+ * of the values the run's options fix (the configured apps), else an injected projection, which
+ * Athena only accepts in queries that name the key's value. A column
  * that is also a partition key (app_id) is declared once, as the partition key.
  */
 public final class AthenaForm {
@@ -31,7 +33,8 @@ public final class AthenaForm {
    * The DDL for a table over {@code location} (the dataset's folder, e.g. {@code
    * s3://bucket/prefix/ecommerce/integration_usage_daily/}); {@code table} is the Athena table name.
    */
-  public static String createExternalTable(Dataset dataset, String database, String table, String location) {
+  public static String createExternalTable(
+      Dataset dataset, String database, String table, String location, Map<String, List<String>> partitionValues) {
     List<String> partitionNames =
         dataset.partitionKeys().stream().map(Dataset.PartitionKey::name).toList();
     List<String> columns = new ArrayList<>();
@@ -73,6 +76,9 @@ public final class AthenaForm {
           ddl.append(",\n").append(prefix).append(".range' = '2015-01-01,NOW'");
           ddl.append(",\n").append(prefix).append(".interval' = '1'");
           ddl.append(",\n").append(prefix).append(".interval.unit' = 'DAYS'");
+        } else if (!partitionValues.getOrDefault(key.name(), List.of()).isEmpty()) {
+          ddl.append(",\n").append(prefix).append(".type' = 'enum'");
+          ddl.append(",\n").append(prefix).append(".values' = '").append(String.join(",", partitionValues.get(key.name()))).append("'");
         } else {
           ddl.append(",\n").append(prefix).append(".type' = 'injected'");
         }

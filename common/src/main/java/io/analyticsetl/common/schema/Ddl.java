@@ -5,6 +5,7 @@ import io.analyticsetl.common.options.EtlOptions;
 import io.analyticsetl.common.options.InvalidOptionException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /** {@code --printDdl=postgres|bigquery|athena}: the DDL of a pipeline's datasets for a target. */
 public final class Ddl {
@@ -22,6 +23,14 @@ public final class Ddl {
 
   /** Statements separated by ";\n\n", each ending with ';' (a comment alone when there are no datasets). */
   public static String render(String target, List<Dataset> datasets, EtlOptions options) {
+    return render(target, datasets, options, Map.of());
+  }
+
+  /**
+   * As {@link #render(String, List, EtlOptions)}, with the values partition keys can take (by
+   * partition name) where the options fix them.
+   */
+  public static String render(String target, List<Dataset> datasets, EtlOptions options, Map<String, List<String>> partitionValues) {
     checkTarget(target);
     if (datasets.isEmpty()) {
       return "-- this pipeline writes no tables\n";
@@ -46,7 +55,8 @@ public final class Ddl {
                     dataset,
                     dataset.domain(),
                     dataset.tableName(),
-                    Locations.join(Locations.normalizeRoot(options.getOutputRoot()), dataset.relativePath()));
+                    Locations.join(Locations.normalizeRoot(options.getOutputRoot()), dataset.relativePath()),
+                    partitionValues);
           });
     }
     return String.join(";\n\n", statements) + ";\n";

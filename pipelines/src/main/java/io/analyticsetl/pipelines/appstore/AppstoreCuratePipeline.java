@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.values.PCollectionTuple;
@@ -50,6 +51,17 @@ public final class AppstoreCuratePipeline implements EtlPipeline<AppstoreOptions
     List<Dataset> datasets = new ArrayList<>(AppstoreDatasets.REPORT_DATASETS);
     datasets.add(AppstoreDatasets.REVIEWS);
     return datasets;
+  }
+
+  @Override
+  public Map<String, List<String>> partitionValues(AppstoreOptions options) {
+    return appPartitions(options);
+  }
+
+  /** The configured apps as the values of the {@code app_id} partition (none: every app). */
+  static Map<String, List<String>> appPartitions(AppstoreOptions options) {
+    Set<Long> apps = apps(options);
+    return apps.isEmpty() ? Map.of() : Map.of("app_id", apps.stream().map(String::valueOf).toList());
   }
 
   @Override

@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.coders.KvCoder;
@@ -92,6 +93,11 @@ public final class AppstoreExtractPipeline implements EtlPipeline<AppstoreOption
     List<Dataset> datasets = new ArrayList<>(AppstoreDatasets.REPORT_DATASETS);
     datasets.add(REVIEWS);
     return datasets;
+  }
+
+  @Override
+  public Map<String, List<String>> partitionValues(AppstoreOptions options) {
+    return AppstoreCuratePipeline.appPartitions(options);
   }
 
   @Override
