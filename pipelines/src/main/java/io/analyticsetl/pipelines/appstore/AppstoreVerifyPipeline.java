@@ -297,6 +297,13 @@ public final class AppstoreVerifyPipeline implements EtlPipeline<AppstoreVerifyP
         List<String> keys = rows.keySet().stream().filter(k -> k.startsWith(dataset + "|")).toList();
         if (keys.isEmpty()) {
           checks.add(check("freshness", dataset, null, false, "no curated rows since " + readFrom));
+        } else if (gapChecked.contains(dataset)) {
+          // Every live app has rows in these each day: a configured app with none is not fresh.
+          for (long app : apps) {
+            if (!rows.containsKey(dataset + "|" + app)) {
+              checks.add(check("freshness", dataset, app, false, "no curated rows of this app since " + readFrom));
+            }
+          }
         }
         for (String key : keys) {
           long app = Long.parseLong(key.substring(key.indexOf('|') + 1));

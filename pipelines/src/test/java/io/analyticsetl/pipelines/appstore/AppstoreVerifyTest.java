@@ -86,6 +86,27 @@ class AppstoreVerifyTest {
   }
 
   @Test
+  void aConfiguredAppWithoutCuratedRowsFailsNamingTheApp() throws Exception {
+    land(Variant.PLAIN, 12);
+    LocalDate runDate = LAST_PROCESSING.plusDays(1);
+    assertThat(run("appstore-curate", runDate).exitCode(), is(0));
+    long silent = 1234567890L;
+    Launch verify = Launch.of("appstore-verify", "--outputRoot=" + root, "--runDate=" + runDate, "--reports=downloads,sessions",
+        "--startDate=2026-03-01", "--endDate=" + runDate.minusDays(1), "--appIds=" + APP + "," + silent);
+    assertThat(verify.err(), verify.exitCode(), is(2));
+    List<String> silentChecks = new ArrayList<>();
+    report(runDate).path("checks").forEach(c -> {
+      if (!c.path("passed").asBoolean()) {
+        silentChecks.add(c.path("check").asText() + " " + c.path("dataset").asText() + " " + c.path("app_id").asLong()
+            + ": " + c.path("detail").asText());
+      }
+    });
+    assertThat(silentChecks, is(List.of(
+        "freshness downloads " + silent + ": no curated rows of this app since " + runDate.minusDays(AppstoreVerifyPipeline.FRESHNESS_HORIZON_DAYS),
+        "freshness sessions " + silent + ": no curated rows of this app since " + runDate.minusDays(AppstoreVerifyPipeline.FRESHNESS_HORIZON_DAYS))));
+  }
+
+  @Test
   void staleDataDriftAndAFallingRowCountFailWithExitTwo() throws Exception {
     land(new Variant(false, true, false, false, false), 3);
     LocalDate runDate = LAST_PROCESSING.plusDays(1);
