@@ -68,6 +68,16 @@ final class AdFeatures extends PTransform<PCollection<Row>, PCollectionTuple> {
     this.lastCompleteDay = lastCompleteDay;
   }
 
+  /** The days a run's features cover: from the first feature day to the last complete day. */
+  static DayRange featureDays(LocalDate firstFeatureDay, LocalDate lastCompleteDay) {
+    return new DayRange(firstFeatureDay, lastCompleteDay);
+  }
+
+  /** The days a run's training examples cover: those whose label window D+1..D+7 ends on a feature day. */
+  static DayRange trainingDays(LocalDate firstFeatureDay, LocalDate lastCompleteDay) {
+    return new DayRange(firstFeatureDay.minusDays(7), lastCompleteDay.minusDays(7));
+  }
+
   static Row plus(Row a, Row b) {
     return Row.withSchema(METRICS)
         .addValues(

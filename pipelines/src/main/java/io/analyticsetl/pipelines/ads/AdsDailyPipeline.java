@@ -253,10 +253,11 @@ public final class AdsDailyPipeline implements EtlPipeline<AdsOptions> {
                 .setRowSchema(AD_PERFORMANCE_DAILY.beamSchema())));
     run.upsert(ACCOUNT_DAILY, accountDays.get(AccountDaily.SUMS), accountDays.get(AccountDaily.EMPTIED));
     // Only the accounts this run extracted: another platform's (or a stopped account's) days since its
-    // last load are unknown, not days without delivery, and must not become zeros in its features.
+    // last load are unknown, not days without delivery, and must not become zeros in its features. An
+    // account whose slices came back without rows was extracted: its days are known to be zeros.
     PCollectionView<List<String>> accountsExtracted =
-        extracted
-            .apply("AccountOfRow", MapElements.into(TypeDescriptors.strings()).via(AdsDailyPipeline::accountKey))
+        covered
+            .apply("AccountOfSlice", MapElements.into(TypeDescriptors.strings()).via(AdsDailyPipeline::accountKey))
             .apply("AccountsExtracted", Distinct.create())
             .apply("AccountsView", View.asList());
     PCollectionTuple features =
@@ -264,10 +265,28 @@ public final class AdsDailyPipeline implements EtlPipeline<AdsOptions> {
             .apply("OfAccountsExtracted", ParDo.of(new OfAccounts(accountsExtracted)).withSideInputs(accountsExtracted))
             .setRowSchema(AD_PERFORMANCE_DAILY.beamSchema())
             .apply("Features", new AdFeatures(firstDay, run.runDate().minusDays(1)));
-    run.write(AD_FEATURES_DAILY, features.get(AdFeatures.FEATURES));
-    run.write(AD_TRAINING_EXAMPLES, features.get(AdFeatures.TRAINING));
+    // Features and examples the recomputed days of those accounts no longer have (their ad's rows
+    // were withdrawn) are deleted, not left as they were.
+    LocalDate lastCompleteDay = run.runDate().minusDays(1);
+    PCollection<Row> featureRows = features.get(AdFeatures.FEATURES);
+    PCollection<Row> trainingRows = features.get(AdFeatures.TRAINING);
+    run.upsert(AD_FEATURES_DAILY, featureRows,
+        storedOf(pipeline, run, AD_FEATURES_DAILY, firstDay, accountsExtracted)
+            .apply("FeaturesNoLongerProduced", new NoLongerProduced(AD_FEATURES_DAILY, featureRows, AdFeatures.featureDays(firstDay, lastCompleteDay))));
+    DayRange trainingDays = AdFeatures.trainingDays(firstDay, lastCompleteDay);
+    run.upsert(AD_TRAINING_EXAMPLES, trainingRows,
+        storedOf(pipeline, run, AD_TRAINING_EXAMPLES, trainingDays.first(), accountsExtracted)
+            .apply("ExamplesNoLongerProduced", new NoLongerProduced(AD_TRAINING_EXAMPLES, trainingRows, trainingDays)));
 
     quality(run, windows, extracted, performance, checked.get(Validate.INVALID), options.getFailOnQualityIssues());
+  }
+
+  /** The stored rows of a dataset from {@code firstDay} on, of the accounts this run extracted. */
+  private static PCollection<Row> storedOf(
+      Pipeline pipeline, RunContext run, Dataset dataset, LocalDate firstDay, PCollectionView<List<String>> accounts) {
+    return run.readExisting(pipeline, dataset, firstDay)
+        .apply("Stored_" + dataset.name() + "_OfAccountsExtracted", ParDo.of(new OfAccounts(accounts)).withSideInputs(accounts))
+        .setRowSchema(dataset.beamSchema());
   }
 
   private static PCollection<Row> creatives(Pipeline pipeline, AdsOptions options, RunContext run) {

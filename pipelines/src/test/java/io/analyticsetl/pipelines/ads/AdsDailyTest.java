@@ -231,6 +231,57 @@ class AdsDailyTest {
     assertThat(query("ad_features_daily", "platform, date::text").stream()
             .filter(r -> r.get(1).equals(later.minusDays(1).toString())).map(r -> r.get(0)).distinct().toList(),
         equalTo(List.of("TIKTOK")));
+
+    // The day after, TikTok reports no row at all for the account's two days: it was extracted, so its
+    // ads' features go on, those days counting as zeros.
+    LocalDate quiet = later.plusDays(1);
+    try (FakeAdPlatforms fake = FakeAdPlatforms.start(ADS)) {
+      for (String ad : List.of("t1", "t2")) {
+        fake.withdraw(ad, quiet.minusDays(1));
+        fake.withdraw(ad, quiet.minusDays(2));
+      }
+      Launch nothing = run(fake, quiet, "--lookbackDays=1", "--platforms=tiktok");
+      assertThat(nothing.err(), nothing.exitCode(), is(0));
+    }
+    List<List<String>> expected7 = new ArrayList<>();
+    for (Ad ad : List.of(ADS.get(0), ADS.get(1))) {
+      long impressions7 = 0; // [quiet - 7, quiet - 1], the last two days without rows
+      for (LocalDate d = quiet.minusDays(7); d.isBefore(quiet.minusDays(2)); d = d.plusDays(1)) {
+        impressions7 += d.isBefore(ad.firstDay()) ? 0 : FakeAdPlatforms.impressions(ad, d);
+      }
+      expected7.add(List.of(ad.adId(), String.valueOf(impressions7)));
+    }
+    assertThat(Parquet.query("SELECT ad_id, impressions_7d::text FROM read_parquet('" + out.resolve("out")
+            + "/ads/ad_features_daily/*/*.parquet') WHERE date = DATE '" + quiet.minusDays(1) + "' ORDER BY ALL"),
+        equalTo(expected7));
+  }
+
+  @Test
+  void featuresOfAnAdWhoseRowsWereAllWithdrawnAreDeleted() throws Exception {
+    Ad g3 = new Ad("google_ads", "1234567890", "g3", "ag1", "c1", LocalDate.of(2026, 5, 6), LocalDate.of(2026, 6, 1));
+    List<Ad> ads = Stream.concat(ADS.stream(), Stream.of(g3)).toList();
+    try (FakeAdPlatforms fake = FakeAdPlatforms.start(ads)) {
+      assertThat(run(fake, RUN_DATE).exitCode(), is(0));
+    }
+    assertThat(Parquet.query("SELECT count(*)::text FROM read_parquet('" + out.resolve("out")
+        + "/ads/ad_features_daily/*/*.parquet') WHERE ad_id = 'g3'"), equalTo(List.of(List.of("4")))); // May 6 to 9
+
+    // The platform withdraws every row of g3 (its delivery invalidated): its features go too.
+    LocalDate next = RUN_DATE.plusDays(1);
+    try (FakeAdPlatforms fake = FakeAdPlatforms.start(ads)) {
+      for (LocalDate day = g3.firstDay(); !day.isAfter(next); day = day.plusDays(1)) {
+        fake.withdraw("g3", day);
+      }
+      Launch withdrawn = run(fake, next);
+      assertThat(withdrawn.err(), withdrawn.exitCode(), is(0));
+    }
+    assertThat(Parquet.query("SELECT count(*)::text FROM read_parquet('"
+        + out.resolve("out") + "/ads/ad_performance_daily/*/*.parquet') WHERE ad_id = 'g3'"), equalTo(List.of(List.of("0"))));
+    assertThat(Parquet.query("SELECT count(*)::text FROM read_parquet('" + out.resolve("out")
+        + "/ads/ad_features_daily/*/*.parquet') WHERE ad_id = 'g3'"), equalTo(List.of(List.of("0"))));
+    assertThat(Parquet.query("SELECT count(*)::text FROM read_parquet('" + out.resolve("out")
+        + "/ads/ad_features_daily/*/*.parquet') WHERE ad_id = 'g1' AND date = DATE '" + RUN_DATE.minusDays(1) + "'"),
+        equalTo(List.of(List.of("1"))));
   }
 
   @Test
