@@ -4,6 +4,7 @@ import static io.analyticsetl.pipelines.ads.AdsDatasets.AD_PERFORMANCE_DAILY;
 
 import io.analyticsetl.common.ledger.RunSignals;
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.time.LocalDate;
 import java.util.Comparator;
 import java.util.List;
@@ -92,9 +93,11 @@ final class AdPerformance extends PTransform<PCollection<Row>, PCollection<Row>>
   static Row toPerformance(Row r, Row creative) {
     long impressions = r.getInt64("impressions");
     long clicks = r.getInt64("clicks");
-    BigDecimal spend = r.getDecimal("spend");
-    BigDecimal conversions = r.getDecimal("conversions");
-    BigDecimal value = r.getDecimal("conversion_value");
+    // At the scale the sinks store, so features computed from this run's rows equal those a later
+    // run computes from the stored ones (Google's fractional conversions have more decimals).
+    BigDecimal spend = stored(r.getDecimal("spend"));
+    BigDecimal conversions = stored(r.getDecimal("conversions"));
+    BigDecimal value = stored(r.getDecimal("conversion_value"));
     return Row.withSchema(AD_PERFORMANCE_DAILY.beamSchema())
         .withFieldValue("platform", r.getString("platform"))
         .withFieldValue("account_id", r.getString("account_id"))
@@ -136,5 +139,9 @@ final class AdPerformance extends PTransform<PCollection<Row>, PCollection<Row>>
         .withFieldValue("roas", AdMath.roas(value, spend))
         .withFieldValue("acos", AdMath.acos(spend, value))
         .build();
+  }
+
+  private static BigDecimal stored(BigDecimal amount) {
+    return amount == null ? null : amount.setScale(AdsDatasets.MONEY_SCALE, RoundingMode.HALF_EVEN);
   }
 }

@@ -3,6 +3,8 @@ package io.analyticsetl.pipelines.ads;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.is;
 
+import java.math.BigDecimal;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -16,6 +18,21 @@ class AdPerformanceTest {
     return Row.withSchema(Creatives.SCHEMA)
         .addValues("meta", "23850001", headline, null, null, null, null, null, start, null)
         .build();
+  }
+
+  @Test
+  void moneyAndConversionsHaveTheStoredScaleSoFreshAndStoredRowsGiveTheSameFeatures() {
+    Row extracted =
+        new Extracted.Builder(Platform.GOOGLE_ADS, Instant.parse("2026-05-10T06:00:00Z"))
+            .set("account_id", "1234567890").set("ad_id", "g1").set("account_currency", "USD").date(LocalDate.of(2026, 5, 9))
+            .metrics(100L, 3L, new BigDecimal("1.2345675"), new BigDecimal("2.3333333333333335"), new BigDecimal("28.58333333333333"))
+            .build();
+    Row performance = AdPerformance.toPerformance(extracted, null);
+    assertThat(performance.getDecimal("spend"), is(new BigDecimal("1.234568")));
+    assertThat(performance.getInt64("spend_micros"), is(1234568L));
+    assertThat(performance.getDecimal("conversions"), is(new BigDecimal("2.333333")));
+    assertThat(performance.getDecimal("conversion_value"), is(new BigDecimal("28.583333")));
+    assertThat(performance.getDecimal("roas"), is(AdMath.roas(new BigDecimal("28.583333"), new BigDecimal("1.234568"))));
   }
 
   @Test
