@@ -48,6 +48,8 @@ final class MetaConnector implements AdConnector {
   static final String EVERY_CAMPAIGN_STATUS_LIST =
       "[\"ACTIVE\",\"PAUSED\",\"DELETED\",\"ARCHIVED\",\"IN_PROCESS\",\"WITH_ISSUES\"]";
   private static final Set<Integer> THROTTLE_CODES = Set.of(4, 17, 32, 613);
+  /** Temporary failures: 2 (service), 960 (batch cancelled), 104 (connection reset). */
+  private static final Set<Integer> TRANSIENT_CODES = Set.of(2, 960, 104);
 
   private final String baseUrl;
   private final String version;
@@ -354,10 +356,10 @@ final class MetaConnector implements AdConnector {
       return new AdsApiException(AdsApiException.Kind.SLOW_DOWN, message, regain);
     }
     if (text.contains("reduce the amount of data") || (code == 100 && (subcode == 1487534 || subcode == 1504018))
-        || (code == 2 && subcode == 1504038)) {
+        || (code == 2 && subcode == 1504038) || (code == -2 && subcode == 2490547)) {
       return new AdsApiException(AdsApiException.Kind.TOO_LARGE, message, null);
     }
-    if (code == 2 || error.path("is_transient").asBoolean(false) || status >= 500) {
+    if (TRANSIENT_CODES.contains(code) || subcode == 99 || error.path("is_transient").asBoolean(false) || status >= 500) {
       return new AdsApiException(AdsApiException.Kind.SLOW_DOWN, message, null);
     }
     return new AdsApiException(AdsApiException.Kind.BAD_REQUEST, message, null);

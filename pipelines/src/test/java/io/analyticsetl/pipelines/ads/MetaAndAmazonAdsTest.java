@@ -153,10 +153,10 @@ class MetaAndAmazonAdsTest {
   }
 
   @Test
-  void metasApplicationUserPageAndCustomRateLimitsAreWaitedOut() throws Exception {
+  void metasRateLimitsAndTransientErrorsAreWaitedOut() throws Exception {
     try (FakeAdPlatforms fake = FakeAdPlatforms.start(ADS)) {
-      fake.meta().throttleNextWithCodes(4, 17, 32, 613);
-      Launch launch = run(fake, RUN_DATE, "--platforms=meta", "--adsMaxRetries=5");
+      fake.meta().throttleNextWithCodes(4, 17, 960, 32, 104, 613);
+      Launch launch = run(fake, RUN_DATE, "--platforms=meta", "--adsMaxRetries=7");
       assertThat(launch.err(), launch.exitCode(), is(0));
       assertThat(query(PERFORMANCE, "platform = 'META'"), equalTo(expected(fake, "meta", RUN_DATE.minusDays(6), RUN_DATE.minusDays(1))));
       assertThat(launch.err(), org.hamcrest.Matchers.not(containsString("stopped")));

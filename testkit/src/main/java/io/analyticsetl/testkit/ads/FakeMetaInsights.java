@@ -65,8 +65,9 @@ public final class FakeMetaInsights {
   }
 
   /**
-   * The next calls are throttled with these Graph error codes in turn (4 application, 17 user,
-   * 32 page, 613 custom-rate limits), without a usage header: "slow down" with no hint how long.
+   * The next calls fail with these Graph error codes in turn (4 application, 17 user, 32 page, 613
+   * custom-rate limits; 960 a cancelled batch and 104 a reset connection, transient), without a
+   * usage header: "slow down" with no hint how long.
    */
   public void throttleNextWithCodes(int... codes) {
     for (int code : codes) {
@@ -141,7 +142,11 @@ public final class FakeMetaInsights {
       boolean listing = account.matches() && "/ads".equals(account.group(3));
       Integer throttleCode = throttleCodes.poll();
       if (throttleCode != null) {
-        error(exchange, 400, throttleCode, 0, "(#" + throttleCode + ") Application request limit reached");
+        error(exchange, 400, throttleCode, 0, switch (throttleCode) {
+          case 960 -> "Request was cancelled because the batch took too long";
+          case 104 -> "Connection reset by peer";
+          default -> "(#" + throttleCode + ") Application request limit reached";
+        });
         return;
       }
       if (throttled.getAndUpdate(n -> Math.max(0, n - 1)) > 0
