@@ -3,6 +3,7 @@ package io.analyticsetl.pipelines.appstore;
 import static io.analyticsetl.pipelines.appstore.AppstoreDatasets.REVIEWS;
 
 import io.analyticsetl.common.options.InvalidOptionException;
+import io.analyticsetl.common.options.OptionValues;
 import io.analyticsetl.common.run.EtlPipeline;
 import io.analyticsetl.common.run.RunContext;
 import io.analyticsetl.common.schema.Dataset;
@@ -106,7 +107,14 @@ public final class AppstoreExtractPipeline implements EtlPipeline<AppstoreOption
       throw new InvalidOptionException("appIds", "is required (or --appIdsFile): the apps to extract");
     }
     AppstoreCuratePipeline.reports(options);
-    metricDays(options, LocalDate.now());
+    LocalDate runDate = OptionValues.runDate(options);
+    DayRange metric = metricDays(options, runDate);
+    if (!backfill && options.getProcessingDays() < 1) {
+      throw new InvalidOptionException("processingDays", "must be at least 1, got " + options.getProcessingDays());
+    }
+    if (!metric.last().isBefore(runDate)) {
+      throw new InvalidOptionException("endDate", "must be before the run date (" + runDate + "): Apple reports whole days only once they are over");
+    }
     if (options.getReviewsLookbackDays() < 0) {
       throw new InvalidOptionException("reviewsLookbackDays", "must not be negative, got " + options.getReviewsLookbackDays());
     }
@@ -216,14 +224,15 @@ public final class AppstoreExtractPipeline implements EtlPipeline<AppstoreOption
               .apply("ReviewApps", Create.of(new ArrayList<>(apps)).withCoder(VarLongCoder.of()))
               .apply("KeyApps", WithKeys.of((Long app) -> app))
               .setCoder(KvCoder.of(VarLongCoder.of(), VarLongCoder.of()));
-      run.write(
-          REVIEWS,
+      PCollectionTuple fetched =
           KeyedPCollectionTuple.of(appTag, configured)
               .and(checkpointTag, newest)
               .apply("JoinCheckpoint", CoGroupByKey.create())
               .apply("FetchReviews", ParDo.of(new Reviews.Fetch(client, appTag, checkpointTag, run.outputRoot(), run.runDate(), run.runId(),
-                  java.time.Duration.ofDays(options.getReviewsLookbackDays()))))
-              .setRowSchema(REVIEWS.beamSchema()));
+                      java.time.Duration.ofDays(options.getReviewsLookbackDays())))
+                  .withOutputTags(Reviews.Fetch.ROWS, TupleTagList.of(Reviews.Fetch.UNREADABLE)));
+      run.deadLetters(fetched.get(Reviews.Fetch.UNREADABLE).setCoder(SerializableCoder.of(io.analyticsetl.common.deadletter.DeadLetter.class)));
+      run.write(REVIEWS, fetched.get(Reviews.Fetch.ROWS).setRowSchema(REVIEWS.beamSchema()));
     }
   }
 

@@ -7,7 +7,8 @@ import org.apache.beam.sdk.options.Description;
 /** Options of the appstore pipelines (contract section 5). */
 public interface AppstoreOptions extends EtlOptions {
 
-  @Description("App Apple Identifiers, comma-separated (e.g. 1506886061,1234567890). Default: every app found.")
+  @Description("App Apple Identifiers, comma-separated (e.g. 1506886061,1234567890). Required by appstore-daily and"
+      + " appstore-backfill (or --appIdsFile); appstore-curate and appstore-verify default to every app in the zone they read.")
   String getAppIds();
 
   void setAppIds(String value);
@@ -25,12 +26,14 @@ public interface AppstoreOptions extends EtlOptions {
 
   void setReports(String value);
 
-  @Description("First metric day (YYYY-MM-DD). Default: runDate - 35, the instances' retention.")
+  @Description("First metric day (YYYY-MM-DD). appstore-curate and appstore-verify default to runDate - 35, the"
+      + " instances' retention; appstore-backfill needs it (or --days); appstore-daily curates the days its processing"
+      + " days restate instead.")
   String getStartDate();
 
   void setStartDate(String value);
 
-  @Description("Last metric day (YYYY-MM-DD). Default: runDate - 1.")
+  @Description("Last metric day (YYYY-MM-DD), before the run date. Default: runDate - 1.")
   String getEndDate();
 
   void setEndDate(String value);

@@ -114,10 +114,11 @@ final class CurateReviews extends PTransform<PBegin, PCollectionTuple> {
       for (RawZone.RawFile file : pages) {
         String run = run(file);
         Map<String, Row> rows = new LinkedHashMap<>();
+        Map<String, String> unreadable = new LinkedHashMap<>();
         try {
           String appName = appNames.computeIfAbsent(folderRun(file, run), key -> appName(appResources.get(key)));
           Instant after = createdAfter.computeIfAbsent(folderRun(file, run), key -> createdAfter(fetches.get(key))).orElse(null);
-          Reviews.rows(read(file), app.getKey(), appName, file.processingDate(), after, rows);
+          Reviews.rows(read(file), app.getKey(), appName, file.processingDate(), after, rows, unreadable);
           // A run from before the fetch files upserted only reviews newer than its checkpoint: of its
           // pages, a review an earlier run landed is not one it upserted.
           if (!fetches.containsKey(folderRun(file, run))) {
@@ -129,6 +130,11 @@ final class CurateReviews extends PTransform<PBegin, PCollectionTuple> {
           RunSignals.failRun("raw review pages could not be read");
           continue;
         }
+        unreadable.forEach((review, error) -> {
+          stage.read();
+          stage.deadLettered();
+          out.get(DEAD_LETTERS).output(DeadLetter.of(stage.stage(), file.path(), review, error));
+        });
         for (Map.Entry<String, Row> review : rows.entrySet()) {
           stage.read();
           if (!days.contains(review.getValue().getLogicalTypeValue("metric_date", LocalDate.class))) {

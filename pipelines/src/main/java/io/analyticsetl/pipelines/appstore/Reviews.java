@@ -3,6 +3,7 @@ package io.analyticsetl.pipelines.appstore;
 import static io.analyticsetl.pipelines.appstore.AppstoreDatasets.REVIEWS;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.analyticsetl.common.deadletter.DeadLetter;
 import io.analyticsetl.common.json.Json;
 import io.analyticsetl.common.io.Locations;
 import io.analyticsetl.common.ledger.StageCounters;
@@ -38,13 +39,27 @@ final class Reviews {
 
   private Reviews() {}
 
-  /** Rows of one page of reviews (the page's {@code included} holds the responses). */
-  static void rows(JsonNode page, long appId, String appName, LocalDate processingDate, Instant after, Map<String, Row> out) {
+  /**
+   * Rows of one page of reviews (the page's {@code included} holds the responses); a review without
+   * a creation time or a rating of 1 to 5 goes to {@code unreadable} as its JSON and what is wrong.
+   */
+  static void rows(
+      JsonNode page, long appId, String appName, LocalDate processingDate, Instant after, Map<String, Row> out,
+      Map<String, String> unreadable) {
     Map<String, JsonNode> responses = new HashMap<>();
     page.path("included").forEach(i -> responses.put(i.path("id").asText(), i.path("attributes")));
     for (JsonNode review : page.path("data")) {
       JsonNode a = review.path("attributes");
-      Instant created = OffsetDateTime.parse(a.path("createdDate").asText()).toInstant();
+      Instant created = created(review);
+      JsonNode rating = a.path("rating");
+      boolean rated = rating.canConvertToInt() && rating.isIntegralNumber() && rating.asInt() >= 1 && rating.asInt() <= 5;
+      if (created == null || !rated) {
+        unreadable.put(review.toString(), "review " + review.path("id").asText() + ": "
+            + (created == null ? "createdDate " + a.path("createdDate") + " is not a date-time" : "")
+            + (created == null && !rated ? "; " : "")
+            + (rated ? "" : rating.isMissingNode() ? "rating is missing" : "rating " + rating + " is not 1 to 5"));
+        continue;
+      }
       if (after != null && !created.isAfter(after)) {
         continue;
       }
@@ -54,7 +69,7 @@ final class Reviews {
           Row.withSchema(REVIEWS.beamSchema())
               .addValues(
                   Days.utcDay(created), appName, appId, processingDate, review.path("id").asText(),
-                  a.path("rating").asInt(), text(a, "title"), text(a, "body"), text(a, "reviewerNickname"), created,
+                  rating.asInt(), text(a, "title"), text(a, "body"), text(a, "reviewerNickname"), created,
                   text(a, "territory"),
                   response == null ? null : text(response, "responseBody"),
                   response == null ? null : text(response, "state"))
@@ -68,11 +83,21 @@ final class Reviews {
       return true;
     }
     for (JsonNode review : page.path("data")) {
-      if (!OffsetDateTime.parse(review.path("attributes").path("createdDate").asText()).toInstant().isAfter(after)) {
+      Instant created = created(review);
+      if (created != null && !created.isAfter(after)) {
         return false;
       }
     }
     return true;
+  }
+
+  /** The review's creation time; null when it has none that parses. */
+  private static Instant created(JsonNode review) {
+    try {
+      return OffsetDateTime.parse(review.path("attributes").path("createdDate").asText()).toInstant();
+    } catch (java.time.format.DateTimeParseException e) {
+      return null;
+    }
   }
 
   private static String text(JsonNode node, String field) {
@@ -89,6 +114,9 @@ final class Reviews {
    * the lookback.
    */
   static final class Fetch extends DoFn<KV<Long, CoGbkResult>, Row> {
+    static final TupleTag<Row> ROWS = new TupleTag<>() {};
+    static final TupleTag<DeadLetter> UNREADABLE = new TupleTag<>() {};
+
     private final AppStoreConnectClient client;
     private final TupleTag<Long> appTag;
     private final TupleTag<Instant> checkpointTag;
@@ -110,7 +138,7 @@ final class Reviews {
     }
 
     @ProcessElement
-    public void process(@Element KV<Long, CoGbkResult> app, OutputReceiver<Row> out) throws IOException {
+    public void process(@Element KV<Long, CoGbkResult> app, MultiOutputReceiver out) throws IOException {
       if (!app.getValue().getAll(appTag).iterator().hasNext()) {
         return; // reviews in the target of an app no longer configured
       }
@@ -121,6 +149,7 @@ final class Reviews {
       }
       String folder = rawFolder(rawRoot, processingDate, appId);
       Map<String, Row> rows = new java.util.LinkedHashMap<>();
+      Map<String, String> unreadable = new java.util.LinkedHashMap<>();
       try {
         JsonNode appResource = client.get("/v1/apps/" + appId);
         write(folder + "/" + runId + "-app.json", appResource.toString());
@@ -138,7 +167,7 @@ final class Reviews {
               } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
               }
-              rows(page, appId, appName, processingDate, after, rows);
+              rows(page, appId, appName, processingDate, after, rows, unreadable);
               return allNewer(page, after);
             });
       } catch (AppStoreConnectClient.ApiException e) {
@@ -150,8 +179,13 @@ final class Reviews {
       for (Row row : rows.values()) {
         stage.read();
         stage.written();
-        out.output(row);
+        out.get(ROWS).output(row);
       }
+      unreadable.forEach((review, error) -> {
+        stage.read();
+        stage.deadLettered();
+        out.get(UNREADABLE).output(DeadLetter.of(stage.stage(), folder, review, error));
+      });
     }
 
     private static void write(String path, String json) throws IOException {
