@@ -2,6 +2,7 @@ package io.analyticsetl.pipelines.acmeshop;
 
 import static io.analyticsetl.pipelines.acmeshop.AcmeshopDatasets.USER_ACTIVITY_DAILY;
 
+import io.analyticsetl.common.ledger.StageCounters;
 import io.analyticsetl.common.values.DayRange;
 import io.analyticsetl.common.values.Days;
 import java.time.Instant;
@@ -36,6 +37,8 @@ import org.apache.beam.sdk.values.TupleTag;
 final class UserActivity extends PTransform<PCollection<Row>, PCollection<Row>> {
 
   static final int CHURN_DAYS = 30;
+  /** Why a session is left out: its user is a dead letter. */
+  static final String OF_INVALID_USER = "user is a dead letter";
   static final String UNKNOWN_COUNTRY = "ZZ";
   private static final List<String> METRICS = List.of("new", "active", "churned", "total");
 
@@ -85,6 +88,8 @@ final class UserActivity extends PTransform<PCollection<Row>, PCollection<Row>> 
     private final TupleTag<Row> sessionTag;
     private final DayRange days;
 
+    private final StageCounters stage = StageCounters.of("sessions_by_user");
+
     UserDays(TupleTag<Row> userTag, TupleTag<Row> sessionTag, DayRange days) {
       this.userTag = userTag;
       this.sessionTag = sessionTag;
@@ -95,7 +100,13 @@ final class UserActivity extends PTransform<PCollection<Row>, PCollection<Row>> 
     public void process(@Element KV<Long, CoGbkResult> group, OutputReceiver<KV<List<String>, Long>> out) {
       Row user = group.getValue().getOnly(userTag, null);
       if (user == null) {
-        return; // sessions of unknown users were dead-lettered when read
+        // Sessions of unknown users were dead-lettered when read; those of a user who is a dead letter
+        // (a malformed country, say) are counted out here.
+        group.getValue().getAll(sessionTag).forEach(session -> {
+          stage.read();
+          stage.filtered(OF_INVALID_USER);
+        });
+        return;
       }
       String country = country(user);
       LocalDate created = Days.utcDay(user.getLogicalTypeValue("created_at", Instant.class));
@@ -112,6 +123,8 @@ final class UserActivity extends PTransform<PCollection<Row>, PCollection<Row>> 
 
       TreeSet<LocalDate> sessionDays = new TreeSet<>();
       for (Row session : group.getValue().getAll(sessionTag)) {
+        stage.read();
+        stage.written();
         sessionDays.add(Days.utcDay(session.getLogicalTypeValue("started_at", Instant.class)));
       }
       for (LocalDate day : sessionDays) {

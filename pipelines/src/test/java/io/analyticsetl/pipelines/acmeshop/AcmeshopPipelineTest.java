@@ -105,6 +105,12 @@ public class AcmeshopPipelineTest {
       assertThat(reason, errors.stream().anyMatch(e -> e.startsWith(reason.substring(0, reason.indexOf(':')))
           && e.contains(reason.substring(reason.indexOf(':') + 2))), is(true));
     }
+    // Sessions of a user who is a dead letter are counted out in the ledger, not silently dropped.
+    JsonNode sessionsByUser = RunOutputs.onlyLedger(temp.resolve("v1")).path("stages").path("sessions_by_user");
+    assertThat(sessionsByUser.toString(), sessionsByUser.path("filtered").path(UserActivity.OF_INVALID_USER).asLong() > 0, is(true));
+    assertThat(sessionsByUser.toString(), sessionsByUser.path("read").asLong(),
+        is(sessionsByUser.path("written").asLong() + sessionsByUser.path("filtered").path(UserActivity.OF_INVALID_USER).asLong()));
+
     // The legacy layout's malformed JSON items: each element a dead letter saying what is wrong.
     List<String> legacyItemErrors =
         RunOutputs.deadLetters(temp.resolve("v1"), PIPELINE, runDate).stream()

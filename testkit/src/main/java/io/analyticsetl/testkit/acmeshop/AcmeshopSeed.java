@@ -169,6 +169,10 @@ public final class AcmeshopSeed {
     Instant recent = end.minus(2, ChronoUnit.DAYS);
     User someone = users.get(0);
     sessions.add(new Object[] {sessionId, 999_999L, recent}); // unknown user
+    long invalidUser = size.users() + 1L;
+    users.add(new User(invalidUser, "invalid" + invalidUser + "@example.com", "Person Number" + invalidUser, null, "de",
+        recent.minus(5, ChronoUnit.DAYS), null)); // bad: a malformed country
+    sessions.add(new Object[] {sessionId + 1, invalidUser, recent}); // of a user that is a dead letter
     orphanItems.add(new Item(orderId + 5_000_000, 1, 1, new BigDecimal("9.99"))); // unknown order (v2 only)
     orders.add(new Order(orderId, someone.id(), someone.email(), someone.name(), "paid", "ABC",
         new BigDecimal("10.00"), recent, List.of(new Item(orderId, 1, -2, new BigDecimal("5.00")))));
