@@ -228,7 +228,9 @@ public final class IntegrationUsagePipeline extends EcommercePipeline {
 
   /**
    * A shop's first unprocessed day: the day after its last day in the target, or its creation day;
-   * nothing when it has no unprocessed day up to runDate - 1 (or its deletion day).
+   * nothing when it has no unprocessed day up to runDate - 1 (or its deletion day). A shop whose
+   * deletion was recorded after rows past its deletion day were written has those days rewritten
+   * (without it) from the day after its deletion.
    */
   static final class FirstUnprocessedDay extends DoFn<KV<Long, CoGbkResult>, LocalDate> {
     private final TupleTag<Row> shopTag;
@@ -245,8 +247,13 @@ public final class IntegrationUsagePipeline extends EcommercePipeline {
     public void process(@Element KV<Long, CoGbkResult> group, OutputReceiver<LocalDate> out) {
       LocalDate lastWritten = group.getValue().getOnly(lastWrittenTag, null);
       for (Row shop : group.getValue().getAll(shopTag)) {
+        LocalDate shopLast = lastDayOf(shop, lastDay);
+        if (lastWritten != null && shopLast.isBefore(lastDay) && lastWritten.isAfter(shopLast)) {
+          out.output(shopLast.plusDays(1));
+          continue;
+        }
         LocalDate next = lastWritten == null ? createdDay(shop) : lastWritten.plusDays(1);
-        if (!next.isAfter(lastDayOf(shop, lastDay))) {
+        if (!next.isAfter(shopLast)) {
           out.output(next);
         }
       }

@@ -187,6 +187,24 @@ class IntegrationUsagePipelineTest {
     assertThat(deadLetters, hasSize(1));
     assertThat(deadLetters.get(0).get("source").asText(), is("ecommerce.ecommerce_shops"));
     assertThat(deadLetters.get(0).get("error").asText(), containsString("deleted_at >= created_at"));
+
+    // Shop 4's deletion on Feb 27 is recorded only after its Feb 28 row was written: the next run
+    // rewrites Feb 28 without it, as well as adding Mar 1.
+    Sql.execute(url, "UPDATE ecommerce.ecommerce_shops SET deleted_at = '2026-02-27 18:00:00+00' WHERE id = 4");
+    Launch next = Launch.of(args(url, out, LocalDate.of(2026, 3, 2)));
+    assertThat(next.err(), next.exitCode(), is(0));
+    assertThat(
+        output(),
+        contains(
+            List.of("1", "10", "shopify", "2026-02-26 22:30:00.000000", "2026-02-26", "2"),
+            List.of("1", "10", "shopify", "2026-02-26 22:30:00.000000", "2026-02-27", "1"),
+            List.of("1", "10", "shopify", "2026-02-26 22:30:00.000000", "2026-02-28", "0"),
+            List.of("1", "10", "shopify", "2026-02-26 22:30:00.000000", "2026-03-01", "1"),
+            List.of("2", "10", "magento", "2026-02-25 12:00:00.000000", "2026-02-25", "0"),
+            List.of("2", "10", "magento", "2026-02-25 12:00:00.000000", "2026-02-26", "0"),
+            List.of("2", "10", "magento", "2026-02-25 12:00:00.000000", "2026-02-27", "1"),
+            List.of("3", "11", "woocommerce", "2026-03-01 00:00:00.000000", "2026-03-01", "0"),
+            List.of("4", "11", "prestashop", "2026-02-27 00:00:00.000000", "2026-02-27", "0")));
   }
 
   @Test
