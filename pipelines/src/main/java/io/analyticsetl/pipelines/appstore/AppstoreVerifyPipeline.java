@@ -62,17 +62,15 @@ public final class AppstoreVerifyPipeline implements EtlPipeline<AppstoreVerifyP
 
   /** Options of appstore-verify. */
   public interface Options extends AppstoreOptions {
-    @Description("Allowed day-over-day change of a dataset's row count per app, as a fraction (0.5 = ±50%), in the"
-        + " --gapChecks datasets.")
+    @Description("Allowed day-over-day change of a dataset's row count per app, as a fraction (0.5 = ±50%).")
     @Default.Double(0.5)
     double getRowCountBand();
 
     void setRowCountBand(double value);
 
-    @Description("Datasets every live app has rows in each day, checked per app: freshness, the row-count band, and"
-        + " a day of the checked range without rows between days with rows. The others (a quiet app may sell"
-        + " nothing, crash nowhere or get no review on a day; purchases, performance and reviews by default) are"
-        + " only checked for freshness across all apps.")
+    @Description("Datasets in which a day of the checked range without rows, between days with rows, fails"
+        + " verification: the ones every live app has rows in each day (a quiet app may sell nothing or crash"
+        + " nowhere on a day, so purchases and performance are not checked by default).")
     @Default.String("downloads,engagement,sessions,installs")
     String getGapChecks();
 
@@ -306,17 +304,15 @@ public final class AppstoreVerifyPipeline implements EtlPipeline<AppstoreVerifyP
               checks.add(check("freshness", dataset, app, false, "no curated rows of this app since " + readFrom));
             }
           }
-        } else {
-          // A quiet app may sell nothing, crash nowhere or get no review for days: sparse datasets are
-          // fresh when any app's newest day is, and their row counts swing too much for the band.
-          LocalDate newest = keys.stream().map(k -> rows.get(k).lastKey()).max(LocalDate::compareTo).orElseThrow();
-          checks.add(freshness(dataset, null, newest, lag));
         }
-        for (String key : gapChecked.contains(dataset) ? keys : List.<String>of()) {
+        for (String key : keys) {
           long app = Long.parseLong(key.substring(key.indexOf('|') + 1));
           TreeMap<LocalDate, Long> perDay = rows.get(key);
           LocalDate newest = perDay.lastKey();
-          checks.add(freshness(dataset, app, newest, lag));
+          long hoursBehind = ChronoUnit.HOURS.between(newest.atStartOfDay(), runDate.atStartOfDay());
+          boolean fresh = hoursBehind <= lag * 24L + 26;
+          checks.add(check("freshness", dataset, app, fresh,
+              "newest day " + newest + ", " + hoursBehind + " h before the run date (allowed " + (lag * 24 + 26) + " h)"));
           List<String> outside = new ArrayList<>();
           Long previous = null;
           for (Map.Entry<LocalDate, Long> day : perDay.entrySet()) {
@@ -365,12 +361,6 @@ public final class AppstoreVerifyPipeline implements EtlPipeline<AppstoreVerifyP
       String folder = Locations.join(outputRoot, "_reports", "appstore-verify");
       write(folder + "/" + runDate + ".json", Json.writePretty(report));
       write(folder + "/" + runDate + ".html", VerifyPage.html(report, checks, rowsPerDay));
-    }
-
-    private Map<String, Object> freshness(String dataset, Long app, LocalDate newest, int lag) {
-      long hoursBehind = ChronoUnit.HOURS.between(newest.atStartOfDay(), runDate.atStartOfDay());
-      return check("freshness", dataset, app, hoursBehind <= lag * 24L + 26,
-          "newest day " + newest + ", " + hoursBehind + " h before the run date (allowed " + (lag * 24 + 26) + " h)");
     }
 
     private static Map<String, Object> check(String name, String dataset, Long app, boolean passed, String detail) {

@@ -86,39 +86,6 @@ class AppstoreVerifyTest {
   }
 
   @Test
-  void sparseDatasetsAreFreshWhenAnyAppIsAndHaveNoBand() throws Exception {
-    land(Variant.PLAIN, 12);
-    long quiet = 1234567890L;
-    for (int p = 9; p >= 0; p--) {
-      LocalDate processing = LAST_PROCESSING.minusDays(p);
-      // APP's purchases swing from 1 row a day to 12; the quiet app sold nothing in the last week.
-      AppleReportFiles.writeRaw(root, Report.PURCHASES, APP, processing, "inst" + p, "0",
-          AppleReportFiles.segment(Report.PURCHASES, APP, processing, AppleReportFiles.metricDays(Report.PURCHASES, processing),
-              p % 2 == 0 ? 1 : 12, Variant.PLAIN));
-      if (p >= 7) {
-        AppleReportFiles.writeRaw(root, Report.PURCHASES, quiet, processing, "inst" + p, "0",
-            AppleReportFiles.segment(Report.PURCHASES, quiet, processing, AppleReportFiles.metricDays(Report.PURCHASES, processing),
-                2, Variant.PLAIN));
-      }
-    }
-    LocalDate runDate = LAST_PROCESSING.plusDays(1);
-    String[] args = {"--outputRoot=" + root, "--runDate=" + runDate, "--reports=downloads,sessions,purchases",
-        "--startDate=2026-03-01", "--endDate=" + runDate.minusDays(1)};
-    assertThat(Launch.of(java.util.stream.Stream.concat(java.util.stream.Stream.of("appstore-curate"), java.util.Arrays.stream(args))
-        .toArray(String[]::new)).exitCode(), is(0));
-    Launch verify = Launch.of(java.util.stream.Stream.concat(java.util.stream.Stream.of("appstore-verify"), java.util.Arrays.stream(args))
-        .toArray(String[]::new));
-    assertThat(verify.err(), verify.exitCode(), is(0));
-    List<String> purchaseChecks = new ArrayList<>();
-    report(runDate).path("checks").forEach(c -> {
-      if (c.path("dataset").asText().equals("purchases")) {
-        purchaseChecks.add(c.path("check").asText() + " " + c.path("app_id").asText("all") + " " + c.path("passed").asBoolean());
-      }
-    });
-    assertThat(purchaseChecks, is(List.of("freshness all true", "header_drift all true")));
-  }
-
-  @Test
   void aConfiguredAppWithoutCuratedRowsFailsNamingTheApp() throws Exception {
     land(Variant.PLAIN, 12);
     LocalDate runDate = LAST_PROCESSING.plusDays(1);
