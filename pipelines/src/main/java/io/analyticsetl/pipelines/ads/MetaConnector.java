@@ -159,16 +159,23 @@ final class MetaConnector implements AdConnector {
       try {
         state = await(reportId, status);
       } catch (AdsApiException e) {
-        if (e.kind() != AdsApiException.Kind.BAD_REQUEST) {
+        if (!jobIsGone(e)) {
           throw e;
         }
-        reportId = null; // Meta no longer knows the job
+        reportId = null; // Meta no longer knows the job, or it failed: start another
       }
     }
     if (reportId == null) {
       reportId = create(accountId, from, to);
       jobs.remember(from, to, reportId);
-      state = await(reportId, status);
+      try {
+        state = await(reportId, status);
+      } catch (AdsApiException e) {
+        if (jobIsGone(e)) {
+          jobs.forget(from, to);
+        }
+        throw e;
+      }
     }
     if (state != ReportPolling.State.DONE) {
       jobs.forget(from, to);
@@ -183,7 +190,7 @@ final class MetaConnector implements AdConnector {
       try {
         page = Wire.json(send(get(next)));
       } catch (AdsApiException e) {
-        if (e.kind() == AdsApiException.Kind.BAD_REQUEST) {
+        if (jobIsGone(e)) {
           jobs.forget(from, to); // its results are gone: the next run starts the job again
         }
         throw e;
@@ -197,6 +204,11 @@ final class MetaConnector implements AdConnector {
       pages.add(kept.toString());
     }
     return pages;
+  }
+
+  /** Meta no longer knows the job (a bad request on its id) or it failed (-2/2490547): no use polling it again. */
+  private static boolean jobIsGone(AdsApiException e) {
+    return e.kind() == AdsApiException.Kind.BAD_REQUEST || e.kind() == AdsApiException.Kind.TOO_LARGE;
   }
 
   private String create(String accountId, LocalDate from, LocalDate to) {

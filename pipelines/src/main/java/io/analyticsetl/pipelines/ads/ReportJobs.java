@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Optional;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
+import org.apache.beam.sdk.io.fs.MatchResult;
 import org.apache.beam.sdk.io.fs.MoveOptions;
 import org.apache.beam.sdk.io.fs.ResourceId;
 
@@ -45,6 +46,17 @@ final class ReportJobs {
    */
   ReportJobs ofExtraction(Instant extractedAt) {
     return new ReportJobs(folder + "/extracted-" + extractedAt.toEpochMilli());
+  }
+
+  /** Drops every job kept here: the slice they were for is checkpointed. */
+  void forgetAll() {
+    try {
+      List<ResourceId> files = FileSystems.match(folder + "/*", EmptyMatchTreatment.ALLOW).metadata().stream()
+          .map(MatchResult.Metadata::resourceId).toList();
+      FileSystems.delete(files, MoveOptions.StandardMoveOptions.IGNORE_MISSING_FILES);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot drop the report jobs kept in " + folder, e);
+    }
   }
 
   Optional<String> remembered(LocalDate from, LocalDate to) {

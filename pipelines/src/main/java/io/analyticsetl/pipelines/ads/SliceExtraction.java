@@ -107,6 +107,7 @@ final class SliceExtraction extends DoFn<AccountSlice, Row> {
     StageCounters stage = StageCounters.of("read_" + slice.platform().option());
     String path = checkpoint(outputRoot, runDate, slice);
     List<String> pages;
+    ReportJobs jobs;
     Instant pagesExtractedAt = extractedAt;
     Set<LocalDate> supersededDays = Set.of();
     // A slice reaching the run date itself (the hourly cadence's today) is still changing: an
@@ -123,8 +124,8 @@ final class SliceExtraction extends DoFn<AccountSlice, Row> {
       RunSignals.note(slice.platform().option() + " slices resumed from their checkpoint");
     } else {
       try {
-        ReportJobs jobs = ReportJobs.besideCheckpoint(path);
-        pages = connector.fetch(slice, settled ? jobs : jobs.ofExtraction(extractedAt));
+        jobs = settled ? ReportJobs.besideCheckpoint(path) : ReportJobs.besideCheckpoint(path).ofExtraction(extractedAt);
+        pages = connector.fetch(slice, jobs);
       } catch (AdsApiException e) {
         switch (e.kind()) {
           case STOP_ACCOUNT -> RunSignals.note(slice.platform().option() + " account " + slice.accountId() + " stopped: " + e.getMessage());
@@ -140,6 +141,13 @@ final class SliceExtraction extends DoFn<AccountSlice, Row> {
         return;
       }
       write(path, pages, extractedAt);
+      if (!settled) {
+        try {
+          jobs.forgetAll(); // this extraction's jobs are read; the next hour starts its own
+        } catch (UncheckedIOException e) {
+          // Left behind, they are never read again: the slice stands.
+        }
+      }
     }
     for (Row row : connector.normalize(slice, pages, pagesExtractedAt)) {
       stage.read();

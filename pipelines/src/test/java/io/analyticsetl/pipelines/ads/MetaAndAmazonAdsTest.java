@@ -44,14 +44,21 @@ class MetaAndAmazonAdsTest {
     AdsHttp.resetBreakers();
   }
 
+  private static String optionName(String arg) {
+    return arg.indexOf('=') < 0 ? arg : arg.substring(0, arg.indexOf('='));
+  }
+
+  /** Launches ads-daily against the fake; {@code more} adds options or replaces the defaults of the same name. */
   private Launch run(FakeAdPlatforms fake, LocalDate runDate, String... more) {
+    java.util.Set<String> replaced = Stream.of(more).map(MetaAndAmazonAdsTest::optionName).collect(java.util.stream.Collectors.toSet());
     return Launch.of(
         Stream.concat(
                 Stream.of("ads-daily", "--accounts=meta:act_" + META_ACCOUNT + ",amazon_ads:" + AMAZON_PROFILE,
                     "--outputRoot=" + out, "--runDate=" + runDate, "--lookbackDays=5",
                     "--metaBaseUrl=" + fake.metaBaseUrl(), "--amazonAdsBaseUrl=" + fake.amazonAdsBaseUrl(),
                     "--amazonAuthUrl=" + fake.amazonAuthUrl(), "--adsRetryDelayMillis=5", "--adsMaxRetryDelaySeconds=1",
-                    "--adsReportPollMillis=10"),
+                    "--adsReportPollMillis=10")
+                    .filter(arg -> !replaced.contains(optionName(arg))),
                 Stream.of(more))
             .toArray(String[]::new));
   }
@@ -296,6 +303,10 @@ class MetaAndAmazonAdsTest {
       assertThat("the first hour's finished jobs hold that hour's figures: new ones are started",
           fake.calls(metaJobs), is(2));
       assertThat(fake.amazon().reportsCreated(), is(2));
+      // Each hour's jobs are dropped once its slice is checkpointed: none pile up.
+      try (Stream<Path> files = Files.walk(out.resolve("ads/raw"))) {
+        assertThat(files.filter(f -> f.toString().contains("/extracted-") && Files.isRegularFile(f)).toList(), is(List.of()));
+      }
       assertThat(query(PERFORMANCE, "platform = 'META'"),
           equalTo(withoutToday(expected(fake, "meta", RUN_DATE.minusDays(1), RUN_DATE), "23850001")));
       assertThat(query(PERFORMANCE, "platform = 'AMAZON_ADS'"),
@@ -323,6 +334,22 @@ class MetaAndAmazonAdsTest {
       assertThat(rerun.err(), rerun.exitCode(), is(0));
       assertThat("the expired job was forgotten and a new one started", fake.calls(metaJobs), is(2));
       assertThat(query(PERFORMANCE, "true"), equalTo(expected(fake, "meta", RUN_DATE.minusDays(6), RUN_DATE.minusDays(1))));
+    }
+  }
+
+  @Test
+  void aMetaJobThatFailedAsynchronouslyIsNotPolledAgainByTheNextRun() throws Exception {
+    String metaJobs = "meta POST /meta/v23.0/act_{id}/insights";
+    try (FakeAdPlatforms fake = FakeAdPlatforms.start(ADS)) {
+      fake.meta().breakNextJobs(1);
+      Launch first = run(fake, RUN_DATE, "--platforms=meta", "--lookbackDays=0");
+      assertThat(first.err(), first.exitCode(), is(1));
+      assertThat(first.err(), containsString("meta slices could not be extracted"));
+
+      Launch rerun = run(fake, RUN_DATE, "--platforms=meta", "--lookbackDays=0");
+      assertThat(rerun.err(), rerun.exitCode(), is(0));
+      assertThat("the failed job was forgotten and a new one started", fake.calls(metaJobs), is(2));
+      assertThat(query(PERFORMANCE, "true"), equalTo(expected(fake, "meta", RUN_DATE.minusDays(1), RUN_DATE.minusDays(1))));
     }
   }
 

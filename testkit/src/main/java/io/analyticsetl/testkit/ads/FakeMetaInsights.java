@@ -45,6 +45,8 @@ public final class FakeMetaInsights {
   private final java.util.Queue<Integer> throttleCodes = new java.util.concurrent.ConcurrentLinkedQueue<>();
   private final AtomicInteger expiringJobs = new AtomicInteger();
   private final Set<String> expiredJobs = ConcurrentHashMap.newKeySet();
+  private final AtomicInteger breakingJobs = new AtomicInteger();
+  private final Set<String> brokenJobs = ConcurrentHashMap.newKeySet();
   private volatile long regainMinutes;
   private volatile double usagePercent;
   private final AtomicInteger usageAnswers = new AtomicInteger();
@@ -90,6 +92,11 @@ public final class FakeMetaInsights {
   /** The next {@code n} report runs end "Job Failed". */
   public void failNextJobs(int n) {
     failingJobs.set(n);
+  }
+
+  /** The next {@code n} report runs fail asynchronously: every poll of them answers error -2/2490547. */
+  public void breakNextJobs(int n) {
+    breakingJobs.set(n);
   }
 
   /** The next {@code n} report runs complete, but their results have expired: reading them is refused. */
@@ -169,7 +176,9 @@ public final class FakeMetaInsights {
         create(exchange, account.group(2));
       } else if (run.matches() && jobs.containsKey(run.group(2))) {
         Job job = jobs.get(run.group(2));
-        if (run.group(3) == null) {
+        if (run.group(3) == null && brokenJobs.contains(run.group(2))) {
+          error(exchange, 400, -2, 2490547, "Async report failed");
+        } else if (run.group(3) == null) {
           status(exchange, run.group(2), job);
         } else if (expiredJobs.contains(run.group(2))) {
           error(exchange, 400, 100, 33, "Unsupported get request. Object with ID '" + run.group(2) + "' does not exist, cannot be loaded "
@@ -203,6 +212,9 @@ public final class FakeMetaInsights {
     jobs.put(id, new Job(accountId, since, until, failing, stuck, new AtomicInteger()));
     if (expiringJobs.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
       expiredJobs.add(id);
+    }
+    if (breakingJobs.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+      brokenJobs.add(id);
     }
     respond(exchange, 200, JSON.createObjectNode().put("report_run_id", id));
   }
