@@ -68,9 +68,9 @@ final class AdFeatures extends PTransform<PCollection<Row>, PCollectionTuple> {
     this.lastCompleteDay = lastCompleteDay;
   }
 
-  /** The days a run's features cover: from the first feature day to the last complete day. */
-  static DayRange featureDays(LocalDate firstFeatureDay, LocalDate lastCompleteDay) {
-    return new DayRange(firstFeatureDay, lastCompleteDay);
+  /** The days a run's features cover: from the first feature day to the last day it extracts (today, hourly). */
+  static DayRange featureDays(LocalDate firstFeatureDay, LocalDate lastExtractedDay) {
+    return new DayRange(firstFeatureDay, lastExtractedDay);
   }
 
   /** The days a run's training examples cover: those whose label window D+1..D+7 ends on a feature day. */

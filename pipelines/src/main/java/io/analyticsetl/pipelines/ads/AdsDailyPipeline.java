@@ -272,7 +272,7 @@ public final class AdsDailyPipeline implements EtlPipeline<AdsOptions> {
     PCollection<Row> trainingRows = features.get(AdFeatures.TRAINING);
     run.upsert(AD_FEATURES_DAILY, featureRows,
         storedOf(pipeline, run, AD_FEATURES_DAILY, firstDay, accountsExtracted)
-            .apply("FeaturesNoLongerProduced", new NoLongerProduced(AD_FEATURES_DAILY, featureRows, AdFeatures.featureDays(firstDay, lastCompleteDay))));
+            .apply("FeaturesNoLongerProduced", new NoLongerProduced(AD_FEATURES_DAILY, featureRows, AdFeatures.featureDays(firstDay, run.runDate()))));
     DayRange trainingDays = AdFeatures.trainingDays(firstDay, lastCompleteDay);
     run.upsert(AD_TRAINING_EXAMPLES, trainingRows,
         storedOf(pipeline, run, AD_TRAINING_EXAMPLES, trainingDays.first(), accountsExtracted)
