@@ -1,7 +1,9 @@
 package io.analyticsetl.pipelines.acmeshop;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectReader;
 import io.analyticsetl.common.json.Json;
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -38,6 +40,9 @@ final class LegacyOrderItems {
   private static final Pattern ID = Pattern.compile("-?[0-9]{1,18}");
   private static final Pattern AMOUNT = Pattern.compile("-?[0-9]{1,10}(\\.[0-9]{1,2})?");
 
+  /** Decimals as written, never through a double (which prints 12000000.5 as 1.20000005E7). */
+  private static final ObjectReader EXACT = Json.MAPPER.reader().with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+
   private LegacyOrderItems() {}
 
   /** The element as a row of {@link AcmeshopSources#ITEM}. */
@@ -48,7 +53,7 @@ final class LegacyOrderItems {
       errors.add("items is a JSON " + element.getString("items_type") + ", not an array");
     } else {
       try {
-        item = Json.MAPPER.readTree(element.getString("item_json"));
+        item = EXACT.readTree(element.getString("item_json"));
       } catch (JsonProcessingException e) {
         errors.add("items element is not JSON"); // cannot happen for jsonb, kept for the record
       }
@@ -70,7 +75,7 @@ final class LegacyOrderItems {
         units = (int) value;
       }
     }
-    BigDecimal price = parsed(unitPrice, AMOUNT, "unit_price", "an amount with at most two decimals", errors) ? new BigDecimal(unitPrice) : null;
+    BigDecimal price = parsed(unitPrice, AMOUNT, "unit_price", "an amount with at most two decimals", errors) ? new BigDecimal(unitPrice).setScale(2) : null;
     return Row.withSchema(AcmeshopSources.ITEM)
         .withFieldValue("order_id", element.getInt64("order_id"))
         .withFieldValue("product_id", product)
@@ -91,6 +96,9 @@ final class LegacyOrderItems {
     JsonNode value = item.get(field);
     if (value == null || value.isNull()) {
       return null;
+    }
+    if (value.isNumber()) {
+      return value.decimalValue().toPlainString();
     }
     return value.isValueNode() ? value.asText() : value.toString();
   }
