@@ -107,11 +107,11 @@ public final class AppstoreExtractPipeline implements EtlPipeline<AppstoreOption
       throw new InvalidOptionException("appIds", "is required (or --appIdsFile): the apps to extract");
     }
     AppstoreCuratePipeline.reports(options);
-    LocalDate runDate = OptionValues.runDate(options);
-    DayRange metric = metricDays(options, runDate);
     if (!backfill && options.getProcessingDays() < 1) {
       throw new InvalidOptionException("processingDays", "must be at least 1, got " + options.getProcessingDays());
     }
+    LocalDate runDate = OptionValues.runDate(options);
+    DayRange metric = metricDays(options, runDate);
     if (!metric.last().isBefore(runDate)) {
       throw new InvalidOptionException("endDate", "must be before the run date (" + runDate + "): Apple reports whole days only once they are over");
     }

@@ -51,6 +51,9 @@ final class Reviews {
     for (JsonNode review : page.path("data")) {
       JsonNode a = review.path("attributes");
       Instant created = created(review);
+      if (created != null && after != null && !created.isAfter(after)) {
+        continue; // upserted by an earlier run, and dead-lettered by it if it had to be
+      }
       JsonNode rating = a.path("rating");
       boolean rated = rating.canConvertToInt() && rating.isIntegralNumber() && rating.asInt() >= 1 && rating.asInt() <= 5;
       if (created == null || !rated) {
@@ -58,9 +61,6 @@ final class Reviews {
             + (created == null ? "createdDate " + a.path("createdDate") + " is not a date-time" : "")
             + (created == null && !rated ? "; " : "")
             + (rated ? "" : rating.isMissingNode() ? "rating is missing" : "rating " + rating + " is not 1 to 5"));
-        continue;
-      }
-      if (after != null && !created.isAfter(after)) {
         continue;
       }
       JsonNode response = responses.get(review.path("relationships").path("response").path("data").path("id").asText(""));

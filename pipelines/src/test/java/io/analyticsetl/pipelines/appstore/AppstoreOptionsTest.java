@@ -16,9 +16,11 @@ class AppstoreOptionsTest {
 
   @Test
   void noProcessingDaysIsRefused() {
-    Launch daily = Launch.of("appstore-daily", "--appIds=1506886061", "--outputRoot=" + out, "--processingDays=0");
-    assertThat(daily.err(), daily.exitCode(), is(2));
-    assertThat(daily.err(), containsString("processingDays"));
+    for (String days : new String[] {"0", "-7"}) {
+      Launch daily = Launch.of("appstore-daily", "--appIds=1506886061", "--outputRoot=" + out, "--processingDays=" + days);
+      assertThat(daily.err(), daily.exitCode(), is(2));
+      assertThat(daily.err(), containsString("processingDays"));
+    }
   }
 
   @Test

@@ -39,6 +39,14 @@ class ReviewsTest {
         "review r2: createdDate \"yesterday\" is not a date-time",
         "review r3: rating is missing",
         "review r4: createdDate null is not a date-time; rating 9 is not 1 to 5")));
+    // A run after the checkpoint leaves out what an earlier run read, bad rating included.
+    Map<String, Row> newer = new LinkedHashMap<>();
+    Map<String, String> newerUnreadable = new LinkedHashMap<>();
+    Reviews.rows(page, 7L, "App", LocalDate.of(2026, 3, 2), Instant.parse("2026-03-01T12:00:00Z"), newer, newerUnreadable);
+    assertThat(newer.keySet(), contains("r1"));
+    assertThat(List.copyOf(newerUnreadable.values()), is(List.of(
+        "review r2: createdDate \"yesterday\" is not a date-time",
+        "review r4: createdDate null is not a date-time; rating 9 is not 1 to 5")));
     // Paging goes on past reviews whose time is unknown; it stops at the first known to be old.
     assertThat(Reviews.allNewer(page, Instant.parse("2026-03-01T17:00:00Z")), is(false));
     assertThat(Reviews.allNewer(page, Instant.parse("2026-03-01T09:00:00Z")), is(true));
