@@ -169,6 +169,24 @@ class BigQuerySinkTest {
     assertThat(table.getTimePartitioning().getField(), is("day"));
   }
 
+  @Test
+  void aRerunReplacesTheDaysItWritesInsteadOfAppending() throws Exception {
+    Dataset byDay =
+        Dataset.builder("shop", "revenue_daily")
+            .column("day", ColumnType.DATE, "")
+            .column("app_id", ColumnType.BIGINT, "")
+            .decimalColumn("revenue", 12, 2, true, "")
+            .nullableColumn("updated_at", ColumnType.TIMESTAMP, "")
+            .partitionedBy("dt", "day")
+            .writeMode(WriteMode.REPLACE_PARTITIONS)
+            .build();
+    write(byDay, row(byDay, "2026-03-01", 7, "10.5"), row(byDay, "2026-03-02", 8, "0"));
+    write(byDay, row(byDay, "2026-03-01", 7, "10.5"), row(byDay, "2026-03-02", 8, "0"));
+    // WRITE_TRUNCATE (the fakes truncate the whole table, BigQuery the day's partition).
+    assertThat(rows(byDay), containsInAnyOrder(
+        "2026-03-01 7 10.50 2026-03-02 04:05:06.789000 UTC", "2026-03-02 8 0.00 2026-03-02 04:05:06.789000 UTC"));
+  }
+
   /** The fake's export job cannot write NUMERIC or TIMESTAMP values, so this dataset has none. */
   private static final Dataset COUNTS =
       Dataset.builder("shop", "counts_daily")
