@@ -268,12 +268,14 @@ public final class BigQuerySink implements DatasetSink {
 
   static final class KeepOtherPartitions extends DoFn<Row, Row> {
     private final Dataset dataset;
+    private final String dayColumn;
     private final boolean onWrittenDaysOnly;
     private final PCollectionView<Map<String, String>> written; // partition path -> its day
     private transient Set<String> writtenDays;
 
     KeepOtherPartitions(Dataset dataset, boolean onWrittenDaysOnly, PCollectionView<Map<String, String>> written) {
       this.dataset = dataset;
+      this.dayColumn = DatasetSink.dayColumn(dataset);
       this.onWrittenDaysOnly = onWrittenDaysOnly;
       this.written = written;
     }
@@ -284,7 +286,7 @@ public final class BigQuerySink implements DatasetSink {
       if (writtenDays == null) {
         writtenDays = new HashSet<>(writtenPartitions.values());
       }
-      boolean onWrittenDay = writtenDays.contains(stored.getLogicalTypeValue(DatasetSink.dayColumn(dataset), LocalDate.class).toString());
+      boolean onWrittenDay = writtenDays.contains(stored.getLogicalTypeValue(dayColumn, LocalDate.class).toString());
       if (!writtenPartitions.containsKey(dataset.partitionPath(stored)) && (onWrittenDay || !onWrittenDaysOnly)) {
         context.output(stored);
       }

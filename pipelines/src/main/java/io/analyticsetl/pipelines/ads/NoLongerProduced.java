@@ -62,7 +62,6 @@ final class NoLongerProduced extends PTransform<PCollection<Row>, PCollection<Ro
         .setRowSchema(dataset.beamSchema());
   }
 
-
   private static final class StoredOnly extends DoFn<KV<List<String>, CoGbkResult>, Row> {
     private final TupleTag<Row> storedTag;
     private final TupleTag<Row> producedTag;
