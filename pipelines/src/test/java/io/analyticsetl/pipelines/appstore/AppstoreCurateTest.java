@@ -1,6 +1,7 @@
 package io.analyticsetl.pipelines.appstore;
 
 import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsInAnyOrder;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
@@ -234,6 +235,10 @@ class AppstoreCurateTest {
     String text = new String(new java.util.zip.GZIPInputStream(Files.newInputStream(purchases)).readAllBytes());
     String[] lines = text.split("\n");
     lines[1] = lines[1].replaceFirst("\t(\\d+)\t(\\d+\\.\\d+)\t", "\tmany\t$2\t");
+    // Text after a closing quote: the CSV library cannot go on past it, the rest of the segment can.
+    lines[2] = lines[2].replace("\tGems ", "\t\"Gems\" ");
+    String notANumber = lines[1];
+    String badQuote = lines[2];
     try (var out = new java.util.zip.GZIPOutputStream(Files.newOutputStream(purchases))) {
       out.write((String.join("\n", lines) + "\n").getBytes());
     }
@@ -269,6 +274,23 @@ class AppstoreCurateTest {
             .toList();
     assertThat(errors, hasItem(containsString("inst9-0.tsv.gz segment could not be read")));
     assertThat(errors, hasItem(containsString("purchases is not a bigint: \"many\"")));
+    assertThat(errors, hasItem(containsString("inst9-1.tsv.gz malformed line: ")));
+    List<String> records =
+        RunOutputs.deadLetters(root, "appstore-curate", LocalDate.of(2026, 3, 12)).stream()
+            .filter(d -> d.get("source").asText().endsWith("inst9-1.tsv.gz"))
+            .map(d -> d.get("record").asText())
+            .toList();
+    assertThat("dead letters keep the original text", records, containsInAnyOrder(notANumber, badQuote));
+    long purchaseLines = lines.length - 1;
+    try (Stream<Path> segments = Files.list(purchases.getParent())) {
+      for (Path segment : segments.filter(f -> !f.equals(purchases)).toList()) {
+        purchaseLines += new String(new java.util.zip.GZIPInputStream(Files.newInputStream(segment)).readAllBytes()).lines().count() - 1;
+      }
+    }
+    assertThat("every other row of the purchases instance is curated",
+        Parquet.query("SELECT count(*) FROM read_parquet('" + root + "/appstore/curated/purchases/*/app_id=" + app
+            + "/*.parquet') WHERE processing_date = DATE '" + late + "'"),
+        equalTo(List.of(List.of(String.valueOf(purchaseLines - 2)))));
     assertThat(errors, not(hasItem(containsString("sessions"))));
   }
 
