@@ -78,7 +78,7 @@ final class AcmeshopSources {
 
   static final Schema ITEM =
       Schema.builder()
-          .addInt64Field("order_id")
+          .addNullableField("order_id", FieldType.INT64)
           .addNullableField("product_id", FieldType.INT64)
           .addNullableField("quantity", FieldType.INT32)
           .addNullableField("unit_price", FieldType.DECIMAL)
@@ -199,6 +199,7 @@ final class AcmeshopSources {
         "read_order_items",
         layout.equals("v1") ? "orders.items" : "order_items",
         Rule.of("items element is well-formed", row -> row.getString("item_error")),
+        Rule.required("order_id"),
         exists("order_exists", "order_id", "order"),
         exists("product_exists", "product_id", "product"),
         Rule.required("product_name"),

@@ -44,7 +44,7 @@ public final class AcmeshopSeed {
 
   private record User(long id, String email, String name, String phone, String country, Instant created, Instant deleted) {}
 
-  private record Item(long orderId, long productId, int quantity, BigDecimal unitPrice) {}
+  private record Item(Long orderId, long productId, int quantity, BigDecimal unitPrice) {}
 
   private record Order(long id, long userId, String email, String name, String status, String currency,
       BigDecimal total, Instant created, List<Item> items) {}
@@ -174,6 +174,7 @@ public final class AcmeshopSeed {
         recent.minus(5, ChronoUnit.DAYS), null)); // bad: a malformed country
     sessions.add(new Object[] {sessionId + 1, invalidUser, recent}); // of a user that is a dead letter
     orphanItems.add(new Item(orderId + 5_000_000, 1, 1, new BigDecimal("9.99"))); // unknown order (v2 only)
+    orphanItems.add(new Item(null, 1, 1, new BigDecimal("9.99"))); // no order at all (v2 only)
     orders.add(new Order(orderId, someone.id(), someone.email(), someone.name(), "paid", "ABC",
         new BigDecimal("10.00"), recent, List.of(new Item(orderId, 1, -2, new BigDecimal("5.00")))));
     orders.add(new Order(orderId + 1, someone.id(), someone.email(), someone.name(), "paid", "EUR",
