@@ -1,8 +1,11 @@
 package io.analyticsetl.pipelines.ads;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.Serializable;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import org.apache.beam.sdk.values.Row;
 
 /**
@@ -23,10 +26,36 @@ interface AdConnector extends Serializable {
    */
   List<String> fetch(AccountSlice slice, ReportJobs jobs);
 
-  List<Row> normalize(AccountSlice slice, List<String> pages, Instant extractedAt);
+  Normalized normalize(AccountSlice slice, List<String> pages, Instant extractedAt);
 
   /** The account id the slice's rows carry (a platform's reports may spell it unlike {@code --accounts}). */
   default String rowAccountId(AccountSlice slice) {
     return slice.accountId();
+  }
+
+  /** A slice's rows, and the items of its pages that could not be read, each with why. */
+  final class Normalized {
+    private final List<Row> rows = new ArrayList<>();
+    private final List<Unreadable> unreadable = new ArrayList<>();
+
+    /** An item of a page as received, and why it is not a row. */
+    record Unreadable(String item, String error) {}
+
+    /** Reads one item; one that cannot be read is kept aside and the slice's other items go on. */
+    void add(JsonNode item, Supplier<Row> read) {
+      try {
+        rows.add(read.get());
+      } catch (RuntimeException e) {
+        unreadable.add(new Unreadable(item.toString(), e.getMessage()));
+      }
+    }
+
+    List<Row> rows() {
+      return rows;
+    }
+
+    List<Unreadable> unreadable() {
+      return unreadable;
+    }
   }
 }

@@ -285,13 +285,13 @@ final class AmazonAdsConnector implements AdConnector {
   }
 
   @Override
-  public List<Row> normalize(AccountSlice slice, List<String> pages, Instant extractedAt) {
+  public Normalized normalize(AccountSlice slice, List<String> pages, Instant extractedAt) {
     JsonNode profile = Wire.json(pages.get(0));
     JsonNode report = Wire.json(pages.get(1));
     String reportId = Wire.text(report.path("reportId"));
     Map<String, String> statuses =
         EntityStatuses.of(pages, EntityStatuses.Entity.ADS, (page, out) -> page.path("productAds").forEach(ad -> out.put(ad.path("adId").asText(), Wire.text(ad.path("state")))));
-    List<Row> rows = new ArrayList<>();
+    Normalized normalized = new Normalized();
     for (JsonNode item : report.path("rows")) {
       String date = Wire.text(item.path("date"));
       String adId = Wire.text(item.path("adId"));
@@ -299,10 +299,10 @@ final class AmazonAdsConnector implements AdConnector {
       String sku = Wire.text(item.path("advertisedSku"));
       String currency = Wire.text(item.path("campaignBudgetCurrencyCode"));
       BigDecimal conversions = Wire.decimal(item.path("purchases" + attributionDays + "d"));
-      rows.add(
+      normalized.add(item, () ->
           new Extracted.Builder(Platform.AMAZON_ADS, extractedAt)
               .set("account_id", slice.accountId())
-              .date(date == null ? null : LocalDate.parse(date))
+              .date(date)
               .set("ad_id", adId != null ? adId : asin)
               .status(adId == null ? null : statuses.get(adId), AmazonAdsConnector::status)
               .set("ad_name", asin == null ? sku : sku == null ? asin : asin + "/" + sku)
@@ -320,6 +320,6 @@ final class AmazonAdsConnector implements AdConnector {
               .set("request_id", reportId)
               .build());
     }
-    return rows;
+    return normalized;
   }
 }

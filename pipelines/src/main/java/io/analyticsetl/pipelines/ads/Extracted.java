@@ -3,6 +3,9 @@ package io.analyticsetl.pipelines.ads;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.format.DateTimeParseException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.schemas.Schema.FieldType;
 import org.apache.beam.sdk.schemas.logicaltypes.SqlTypes;
@@ -45,6 +48,7 @@ final class Extracted {
 
   /** Builds an extracted row; ids and names as text, metrics as read by {@link Wire}. */
   static final class Builder {
+    private static final Pattern DAY = Pattern.compile("(\\d{4}-\\d{2}-\\d{2})([ T].*)?");
     private final Object[] values = new Object[SCHEMA.getFieldCount()];
 
     Builder(Platform platform, Instant extractedAt) {
@@ -63,8 +67,20 @@ final class Extracted {
       return set("ad_status_raw", raw).set("ad_status", raw == null ? "UNKNOWN" : normalise.apply(raw));
     }
 
-    Builder date(LocalDate date) {
-      return set("date", date);
+    /** The row's day from the platform's text: {@code yyyy-MM-dd}, or that followed by a time of day. */
+    Builder date(String text) {
+      if (text == null) {
+        return set("date", null);
+      }
+      Matcher day = DAY.matcher(text);
+      if (!day.matches()) {
+        throw new IllegalArgumentException("date \"" + text + "\" is not a yyyy-MM-dd day");
+      }
+      try {
+        return set("date", LocalDate.parse(day.group(1)));
+      } catch (DateTimeParseException e) {
+        throw new IllegalArgumentException("date \"" + text + "\" is not a calendar day");
+      }
     }
 
     Builder metrics(Long impressions, Long clicks, BigDecimal spend, BigDecimal conversions, BigDecimal value) {

@@ -146,8 +146,8 @@ final class GoogleAdsConnector implements AdConnector {
   }
 
   @Override
-  public List<Row> normalize(AccountSlice slice, List<String> pages, Instant extractedAt) {
-    List<Row> rows = new ArrayList<>();
+  public Normalized normalize(AccountSlice slice, List<String> pages, Instant extractedAt) {
+    Normalized normalized = new Normalized();
     for (String page : pages) {
       JsonNode answer = Wire.json(page);
       // A searchStream answer is an array of batches; a search page is one batch.
@@ -160,10 +160,10 @@ final class GoogleAdsConnector implements AdConnector {
           String date = Wire.text(result.path("segments").path("date"));
           String status = Wire.text(adGroupAd.path("status"));
           BigDecimal spend = Wire.fromMicros(metrics.path("costMicros"));
-          rows.add(
+          normalized.add(result, () ->
               new Extracted.Builder(Platform.GOOGLE_ADS, extractedAt)
                   .set("account_id", Wire.text(customer.path("id")) == null ? slice.accountId() : Wire.text(customer.path("id")))
-                  .date(date == null ? null : LocalDate.parse(date))
+                  .date(date)
                   .set("ad_id", Wire.text(adGroupAd.path("ad").path("id")))
                   .set("ad_name", Wire.text(adGroupAd.path("ad").path("name")))
                   .set("ad_group_id", Wire.text(result.path("adGroup").path("id")))
@@ -183,7 +183,7 @@ final class GoogleAdsConnector implements AdConnector {
         }
       }
     }
-    return rows;
+    return normalized;
   }
 
   static String status(String raw) {

@@ -237,14 +237,14 @@ final class MetaConnector implements AdConnector {
   }
 
   @Override
-  public List<Row> normalize(AccountSlice slice, List<String> pages, Instant extractedAt) {
+  public Normalized normalize(AccountSlice slice, List<String> pages, Instant extractedAt) {
     JsonNode account = Wire.json(pages.get(0));
     String timezone = Wire.text(account.path("timezone_name"));
     BiConsumer<JsonNode, Map<String, String>> effectiveStatuses =
         (page, out) -> page.path("data").forEach(e -> out.put(e.path("id").asText(), Wire.text(e.path("effective_status"))));
     Map<String, String> statuses = EntityStatuses.of(pages, Entity.ADS, effectiveStatuses);
     Map<String, String> campaignStatuses = EntityStatuses.of(pages, Entity.CAMPAIGNS, effectiveStatuses);
-    List<Row> rows = new ArrayList<>();
+    Normalized normalized = new Normalized();
     for (String text : pages.subList(1, pages.size())) {
       JsonNode page = Wire.json(text);
       if (EntityStatuses.isEntityPage(page)) {
@@ -255,10 +255,10 @@ final class MetaConnector implements AdConnector {
         String date = Wire.text(item.path("date_start"));
         String accountId = Wire.text(item.path("account_id"));
         String currency = Wire.text(item.path("account_currency"));
-        rows.add(
+        normalized.add(item, () ->
             new Extracted.Builder(Platform.META, extractedAt)
                 .set("account_id", accountId == null ? rowAccountId(slice) : accountId)
-                .date(date == null ? null : LocalDate.parse(date))
+                .date(date)
                 .set("ad_id", Wire.text(item.path("ad_id")))
                 .set("ad_name", Wire.text(item.path("ad_name")))
                 .status(statuses.get(Wire.text(item.path("ad_id"))), MetaConnector::status)
@@ -277,7 +277,7 @@ final class MetaConnector implements AdConnector {
                 .build());
       }
     }
-    return rows;
+    return normalized;
   }
 
   /** The sum of the configured action types' values; an unparseable value makes the sum null. */

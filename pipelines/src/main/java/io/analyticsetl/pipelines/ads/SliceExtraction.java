@@ -149,7 +149,13 @@ final class SliceExtraction extends DoFn<AccountSlice, Row> {
         }
       }
     }
-    for (Row row : connector.normalize(slice, pages, pagesExtractedAt)) {
+    AdConnector.Normalized normalized = connector.normalize(slice, pages, pagesExtractedAt);
+    for (AdConnector.Normalized.Unreadable item : normalized.unreadable()) {
+      stage.read();
+      stage.deadLettered();
+      out.get(FAILED).output(DeadLetter.of(stage.stage(), path, item.item(), item.error()));
+    }
+    for (Row row : normalized.rows()) {
       stage.read();
       if (supersededDays.contains(row.getLogicalTypeValue("date", LocalDate.class))) {
         stage.filtered(ReconcileAdRows.SUPERSEDED);
@@ -158,7 +164,9 @@ final class SliceExtraction extends DoFn<AccountSlice, Row> {
       stage.written();
       out.get(ROWS).output(row);
     }
-    for (LocalDate day = slice.from(); !day.isAfter(slice.to()); day = day.plusDays(1)) {
+    // An item that could not be read may be any day's row: a slice with one covers no day, so no
+    // stored row of its days passes for deleted.
+    for (LocalDate day = slice.from(); normalized.unreadable().isEmpty() && !day.isAfter(slice.to()); day = day.plusDays(1)) {
       if (!supersededDays.contains(day)) {
         out.get(COVERED).output(ReconcileAdRows.coverage(slice.platform(), connector.rowAccountId(slice), day, pagesExtractedAt));
       }

@@ -155,13 +155,13 @@ final class TikTokConnector implements AdConnector {
   }
 
   @Override
-  public List<Row> normalize(AccountSlice slice, List<String> pages, Instant extractedAt) {
+  public Normalized normalize(AccountSlice slice, List<String> pages, Instant extractedAt) {
     JsonNode info = Wire.json(pages.get(0)).path("data").path("list").path(0);
     String currency = Wire.text(info.path("currency"));
     String timezone = Wire.text(info.path("timezone"));
     Map<String, String> statuses = statuses(pages, Entity.ADS);
     Map<String, String> campaignStatuses = statuses(pages, Entity.CAMPAIGNS);
-    List<Row> rows = new ArrayList<>();
+    Normalized normalized = new Normalized();
     for (String page : pages.subList(1, pages.size())) {
       JsonNode body = Wire.json(page);
       if (EntityStatuses.isEntityPage(body)) {
@@ -172,10 +172,10 @@ final class TikTokConnector implements AdConnector {
         JsonNode dims = item.path("dimensions");
         JsonNode m = item.path("metrics");
         String day = Wire.text(dims.path("stat_time_day"));
-        rows.add(
+        normalized.add(item, () ->
             new Extracted.Builder(Platform.TIKTOK, extractedAt)
                 .set("account_id", slice.accountId())
-                .date(day == null ? null : LocalDate.parse(day.substring(0, 10)))
+                .date(day)
                 .set("ad_id", Wire.text(dims.path("ad_id")))
                 .status(statuses.get(Wire.text(dims.path("ad_id"))), TikTokConnector::status)
                 .set("ad_name", Wire.text(m.path("ad_name")))
@@ -194,7 +194,7 @@ final class TikTokConnector implements AdConnector {
                 .build());
       }
     }
-    return rows;
+    return normalized;
   }
 
   private String get(String pathAndQuery) {

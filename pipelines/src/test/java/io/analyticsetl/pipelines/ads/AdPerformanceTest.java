@@ -24,7 +24,7 @@ class AdPerformanceTest {
   void moneyAndConversionsHaveTheStoredScaleSoFreshAndStoredRowsGiveTheSameFeatures() {
     Row extracted =
         new Extracted.Builder(Platform.GOOGLE_ADS, Instant.parse("2026-05-10T06:00:00Z"))
-            .set("account_id", "1234567890").set("ad_id", "g1").set("account_currency", "USD").date(LocalDate.of(2026, 5, 9))
+            .set("account_id", "1234567890").set("ad_id", "g1").set("account_currency", "USD").date("2026-05-09")
             .metrics(100L, 3L, new BigDecimal("1.2345675"), new BigDecimal("2.3333333333333335"), new BigDecimal("28.58333333333333"))
             .build();
     Row performance = AdPerformance.toPerformance(extracted, null);

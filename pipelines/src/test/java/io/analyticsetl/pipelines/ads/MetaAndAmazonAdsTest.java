@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.is;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.analyticsetl.common.ledger.RunLedger;
 import io.analyticsetl.pipelines.Launch;
 import io.analyticsetl.pipelines.RunOutputs;
@@ -374,6 +375,32 @@ class MetaAndAmazonAdsTest {
       assertThat(rerun.err(), rerun.exitCode(), is(0));
       assertThat(query(PERFORMANCE, "platform = 'AMAZON_ADS'"),
           equalTo(expected(fake, "amazon_ads", RUN_DATE.minusDays(6), RUN_DATE.minusDays(1))));
+    }
+  }
+
+  @Test
+  void aRowThatCannotBeReadIsADeadLetterAndTheSlicesOtherRowsLand() throws Exception {
+    try (FakeAdPlatforms fake = FakeAdPlatforms.start(ADS)) {
+      LocalDate misdated = RUN_DATE.minusDays(3);
+      fake.meta().misdate("23850001", misdated, "2026/05/09");
+      LocalDate first = RUN_DATE.minusDays(6);
+      LocalDate last = RUN_DATE.minusDays(1);
+      List<List<String>> expected = new ArrayList<>(expected(fake, "meta", first, last));
+      expected.remove(AdsDailyTest.expected(fake, ADS.stream().filter(ad -> ad.adId().equals("23850001")).findFirst().orElseThrow(), misdated));
+      for (int run = 0; run < 2; run++) { // the rerun reads the slice from its checkpoint
+        Launch launch = run(fake, RUN_DATE);
+        assertThat(launch.err(), launch.exitCode(), is(0));
+        assertThat(query(PERFORMANCE, "platform = 'META'"), equalTo(expected));
+        List<JsonNode> letters = RunOutputs.deadLetters(out, "ads-daily", RUN_DATE).stream()
+            .filter(l -> l.get("stage").asText().equals("read_meta")).toList();
+        assertThat("one per run", letters.size(), is(run + 1));
+        for (JsonNode letter : letters) {
+          assertThat(letter.get("error").asText(), is("date \"2026/05/09\" is not a yyyy-MM-dd day"));
+          assertThat(letter.get("record").asText(), containsString("\"ad_id\":\"23850001\""));
+        }
+        assertThat(ledger(run).balanced(), is(true));
+        assertThat(ledger(run).stages().get("read_meta").deadLettered(), is(1L));
+      }
     }
   }
 }

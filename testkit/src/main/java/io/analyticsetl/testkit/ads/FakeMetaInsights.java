@@ -126,6 +126,13 @@ public final class FakeMetaInsights {
     loopResultPages = true;
   }
 
+  /** The row of this ad and day carries {@code dateText} as its date_start (a malformed row). */
+  public void misdate(String adId, LocalDate day, String dateText) {
+    misdated.put(adId + "|" + day, dateText);
+  }
+
+  private final Map<String, String> misdated = new ConcurrentHashMap<>();
+
   public void expireToken() {
     tokenExpired = true;
   }
@@ -304,7 +311,7 @@ public final class FakeMetaInsights {
         .put("clicks", String.valueOf(platforms.clicks(ad, day)))
         .put("spend", FakeAdPlatforms.spend(ad, day).toPlainString())
         .put("ctr", "4.81") // a percentage: never trusted
-        .put("date_start", day.toString()).put("date_stop", day.toString());
+        .put("date_start", misdated.getOrDefault(ad.adId() + "|" + day, day.toString())).put("date_stop", day.toString());
     ArrayNode actions = row.putArray("actions");
     actions.addObject().put("action_type", "link_click").put("value", String.valueOf(platforms.clicks(ad, day)));
     actions.addObject().put("action_type", "purchase").put("value", conversions);
