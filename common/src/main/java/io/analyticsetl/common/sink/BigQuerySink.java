@@ -188,11 +188,19 @@ public final class BigQuerySink implements DatasetSink {
         }
         StageCounters stage = StageCounters.of("write_" + dataset.name());
         PCollection<Row> incoming = rows.apply(stage.countRead()).setRowSchema(dataset.beamSchema());
-        SerializableFunction<ValueInSingleWindow<Row>, TableDestination> to =
-            value -> destination(spec, dataset, value.getValue(), decorators);
-        BigQueryIO.Write<Row> write =
-            BigQueryIO.<Row>write()
-                .to(to)
+        BigQueryIO.Write<Row> write = BigQueryIO.<Row>write();
+        if (dataset.writeMode() == WriteMode.FULL_REBUILD) {
+          // One fixed table: BigQueryIO then loads (and so truncates) it even when the run has no rows.
+          write = write.to(spec).withTableDescription(dataset.description());
+          write = BigQueryForm.timePartitioning(dataset).map(write::withTimePartitioning).orElse(write);
+          write = BigQueryForm.clustering(dataset).map(write::withClustering).orElse(write);
+        } else {
+          SerializableFunction<ValueInSingleWindow<Row>, TableDestination> to =
+              value -> destination(spec, dataset, value.getValue(), decorators);
+          write = write.to(to);
+        }
+        write =
+            write
                 .withFormatFunction(row -> BigQueryForm.toTableRow(dataset, row))
                 .withSchema(BigQueryForm.schema(dataset))
                 .withCreateDisposition(CreateDisposition.CREATE_IF_NEEDED);

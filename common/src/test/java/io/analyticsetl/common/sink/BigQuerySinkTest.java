@@ -154,6 +154,16 @@ class BigQuerySinkTest {
   }
 
   @Test
+  void aFullRebuildWithoutRowsEmptiesTheTable() throws Exception {
+    write(REBUILT, row(REBUILT, "2026-03-01", 7, "1"), row(REBUILT, "2026-03-01", 8, "2"));
+    assertThat(rows(REBUILT).size(), is(2));
+    Pipeline empty = pipeline();
+    empty.apply(Create.empty(SchemaCoder.of(REBUILT.beamSchema()))).apply(sink.write(REBUILT));
+    empty.run().waitUntilFinish();
+    assertThat(rows(REBUILT), empty());
+  }
+
+  @Test
   void writesRowsWithTheDatasetsSchemaAndPartitioning() throws Exception {
     write(DAILY, row(DAILY, "2026-03-01", 7, "10.5"), row(DAILY, "2026-03-02", 8, "0"));
     assertThat(
