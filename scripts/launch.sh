@@ -2,7 +2,8 @@
 # Launches a pipeline from its template: validates every parameter first, prints the resolved
 # command with secrets masked, then runs it.
 #   scripts/launch.sh --template=templates/<pipeline>.json [--environment=NAME] [--param name=value ...] [--dry-run | --help]
-# PARAMS may also hold "name=value" lines (as CI passes them).
+# PARAMS may also hold name=value pairs separated by spaces or newlines (as CI passes them; a
+# GitHub dispatch input is one line).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUNDLE=pipelines/target/analytics-etl-bundled.jar
@@ -13,7 +14,9 @@ if [[ ! -f "$BUNDLE" ]]; then
   mvn -B -q -DskipTests package >&2
 fi
 args=("$@")
-while IFS= read -r line; do
-  [[ -n "${line// }" ]] && args+=(--param "$line")
-done <<< "${PARAMS:-}"
+set -f # a value such as [local] is not a glob
+for param in ${PARAMS:-}; do
+  args+=(--param "$param")
+done
+set +f
 exec java -Xmx4g -jar "$BUNDLE" launch "${args[@]}"

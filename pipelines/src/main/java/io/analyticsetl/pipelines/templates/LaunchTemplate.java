@@ -11,9 +11,10 @@ import java.util.Map;
 
 /**
  * A launch template (templates/<pipeline>.json): the pipeline, the runner and sink it launches on,
- * the parameters an operator or CI may set (name, whether required, validation pattern, an
- * environment variable it may come from), and named environments that override runner, sink and
- * options. Help text and defaults are not repeated here: they come from the pipeline's options.
+ * the parameters an operator or CI may set (name, help text, whether required, validation pattern,
+ * an environment variable it may come from, default), and named environments that override runner,
+ * sink and options. A template restates its options' help and defaults so the file reads on its own;
+ * a test keeps them in step with the options.
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record LaunchTemplate(
@@ -26,7 +27,12 @@ public record LaunchTemplate(
 
   /** One parameter: a pipeline option an operator may set. */
   public record Parameter(
-      String name, boolean required, String pattern, String env, @JsonProperty("default") String defaultValue) {}
+      String name,
+      String help,
+      boolean required,
+      String pattern,
+      String env,
+      @JsonProperty("default") String defaultValue) {}
 
   /** Overrides for one place the pipeline runs; option values may name variables as ${NAME}. */
   public record Environment(String runner, String sink, Map<String, String> options) {

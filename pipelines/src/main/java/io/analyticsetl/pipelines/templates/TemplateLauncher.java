@@ -100,8 +100,9 @@ public final class TemplateLauncher {
       if (value == null && parameter.env() != null) {
         value = variable(parameter.env());
       }
-      if (value == null) {
-        value = parameter.defaultValue();
+      if (value == null && parameter.defaultValue() != null
+          && !parameter.defaultValue().equals(optionDefault(pipelineOf(template), parameter.name()))) {
+        value = parameter.defaultValue(); // the template's own default; the option's own needs no passing
       }
       if (value == null) {
         if (parameter.required()) {
@@ -192,7 +193,7 @@ public final class TemplateLauncher {
       String defaultValue = parameter.defaultValue() != null ? parameter.defaultValue() : optionDefault(pipeline, parameter.name());
       out.println("  " + parameter.name() + (parameter.required() ? " (required)" : "")
           + (parameter.env() == null ? "" : "  [or $" + parameter.env() + "]"));
-      out.println("      " + help(pipeline, parameter.name()));
+      out.println("      " + (parameter.help() != null ? parameter.help() : help(pipeline, parameter.name())));
       if (defaultValue != null) {
         out.println("      default: " + defaultValue);
       }

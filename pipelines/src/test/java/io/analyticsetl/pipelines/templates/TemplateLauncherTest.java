@@ -68,6 +68,11 @@ class TemplateLauncherTest {
       TemplateLauncher.checkAgainstOptions(template, pipeline); // throws on a parameter that is no option
       for (LaunchTemplate.Parameter parameter : template.parameters()) {
         assertThat(parameter.name(), parameter.pattern() != null, is(true));
+        assertThat(file + " " + parameter.name(), parameter.help(), is(TemplateLauncher.help(pipeline, parameter.name())));
+        String optionDefault = TemplateLauncher.optionDefault(pipeline, parameter.name());
+        if (optionDefault != null && !optionDefault.equals("computed at launch")) {
+          assertThat(file + " " + parameter.name() + " states its default", parameter.defaultValue() != null, is(true));
+        }
       }
     }
   }
