@@ -115,6 +115,7 @@ public final class Launcher {
     String status = RunLedger.SUCCEEDED;
     String cause = null;
     Throwable failure = null;
+    PipelineResult result = null;
     try {
       definition.preflight(options);
       Sinks.preflight(options);
@@ -128,7 +129,7 @@ public final class Launcher {
         err.println(definition.name() + ": " + note);
         notes.add(note);
       }
-      PipelineResult result = runWithHeartbeat(definition.name(), pipeline, startedAt, options);
+      result = runWithHeartbeat(definition.name(), pipeline, startedAt, options);
       PipelineResult.State state = waitReportingProgress(definition.name(), result, startedAt, options);
       stages.putAll(LedgerMetrics.stages(result));
       for (String note : LedgerMetrics.notes(result)) {
@@ -159,6 +160,7 @@ public final class Launcher {
       status = RunLedger.FAILED;
       cause = Failures.oneLine(e);
       failure = e;
+      stages.putAll(countsSoFar(result));
     }
 
     RunLedger ledger =
@@ -203,6 +205,18 @@ public final class Launcher {
       err.print(Failures.stackTrace(failure));
     }
     return ExitCode.FAILURE;
+  }
+
+  /** What a failed run counted before it stopped, when its runner still answers; else nothing. */
+  private static SortedMap<String, StageCounts> countsSoFar(PipelineResult result) {
+    if (result == null) {
+      return new TreeMap<>();
+    }
+    try {
+      return LedgerMetrics.stages(result);
+    } catch (RuntimeException e) {
+      return new TreeMap<>();
+    }
   }
 
   private static void register(EtlPipeline<?> definition) {

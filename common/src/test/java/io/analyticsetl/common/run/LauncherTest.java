@@ -113,11 +113,52 @@ class LauncherTest {
     }
 
     @ProcessElement
-    public void process(@Element Integer i) {
+    public void process(@Element Integer i, OutputReceiver<Integer> out) {
       stage.read();
       if (i <= limit) {
         stage.written();
+        out.output(i);
       }
+    }
+  }
+
+  /** Counts its three records, then fails on the way to writing them. */
+  private record FailingPipeline() implements EtlPipeline<EtlOptions> {
+    @Override
+    public String name() {
+      return "test-failing";
+    }
+
+    @Override
+    public String domain() {
+      return "test";
+    }
+
+    @Override
+    public String summary() {
+      return "fails";
+    }
+
+    @Override
+    public List<io.analyticsetl.common.schema.Dataset> datasets() {
+      return List.of();
+    }
+
+    @Override
+    public Class<EtlOptions> optionsClass() {
+      return EtlOptions.class;
+    }
+
+    @Override
+    public void build(Pipeline pipeline, EtlOptions options, RunContext run) {
+      pipeline.apply(Create.of(1, 2, 3)).apply(ParDo.of(new CountUpTo(3))).apply(ParDo.of(new Fail()));
+    }
+  }
+
+  private static final class Fail extends DoFn<Integer, Integer> {
+    @ProcessElement
+    public void process(@Element Integer i) {
+      throw new IllegalStateException("the target refused record " + i);
     }
   }
 
@@ -160,6 +201,16 @@ class LauncherTest {
     RunLedger ledger = ledger();
     assertThat(ledger.status(), is("FAILED"));
     assertThat(ledger.balanced(), is(false));
+  }
+
+  @Test
+  void aFailedRunsLedgerHasTheCountsOfTheStagesThatRan() throws IOException {
+    Result result = launch(new FailingPipeline(), "--outputRoot=" + out);
+    assertThat(result.err(), result.code(), is(1));
+    assertThat(result.err(), containsString("the target refused record"));
+    RunLedger ledger = ledger();
+    assertThat(ledger.status(), is(RunLedger.FAILED));
+    assertThat(ledger.stages().get("read_things").read(), is(3L));
   }
 
   @Test
