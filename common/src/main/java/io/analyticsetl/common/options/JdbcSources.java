@@ -10,7 +10,7 @@ public final class JdbcSources {
 
   /** Checks the source options: a URL, and a plain identifier as schema. */
   public static void validate(JdbcSourceOptions options, String defaultSchema) {
-    OptionValues.required("sourceJdbcUrl", options.getSourceJdbcUrl());
+    OptionValues.jdbcUrl("sourceJdbcUrl", options.getSourceJdbcUrl());
     schema(options, defaultSchema);
   }
 

@@ -3,6 +3,7 @@ package io.analyticsetl.common.options;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
+import java.util.List;
 import java.util.regex.Pattern;
 
 /** Parsing and checking of option values, each failure naming its option. */
@@ -30,6 +31,27 @@ public final class OptionValues {
   public static String required(String option, String value) {
     if (value == null || value.isBlank()) {
       throw new InvalidOptionException(option, "is required");
+    }
+    return value;
+  }
+
+  /** A JDBC URL; its text is not repeated in the error, as a URL may carry a password. */
+  public static String jdbcUrl(String option, String value) {
+    required(option, value);
+    if (!value.startsWith("jdbc:")) {
+      throw new InvalidOptionException(
+          option, "must be a JDBC URL such as jdbc:postgresql://host:5432/database (it does not start with jdbc:)");
+    }
+    return value;
+  }
+
+  /** Where output goes: a local directory, or an s3:// (or gs://) location. */
+  public static String outputLocation(String option, String value) {
+    required(option, value);
+    java.util.regex.Matcher scheme = Pattern.compile("([a-zA-Z][a-zA-Z0-9+.-]*)://.*").matcher(value);
+    if (scheme.matches() && !List.of("s3", "gs", "file").contains(scheme.group(1).toLowerCase(java.util.Locale.ROOT))) {
+      throw new InvalidOptionException(
+          option, "must be a local directory or an s3:// or gs:// location, got a " + scheme.group(1) + ":// one");
     }
     return value;
   }

@@ -228,6 +228,7 @@ public final class Launcher {
   /** Every check that needs no connection: run date, sink combination, the pipeline's own. */
   private static <O extends EtlOptions> void checked(EtlPipeline<O> definition, O options) {
     OptionValues.runDate(options);
+    OptionValues.outputLocation("outputRoot", options.getOutputRoot());
     Sinks.validate(options);
     definition.validate(options);
   }

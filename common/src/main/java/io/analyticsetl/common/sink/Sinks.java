@@ -38,7 +38,7 @@ public final class Sinks {
   /** Checks the options the chosen sink needs, before anything starts. */
   public static void validate(EtlOptions options) {
     switch (kind(options)) {
-      case "jdbc" -> OptionValues.required("targetJdbcUrl", options.getTargetJdbcUrl());
+      case "jdbc" -> OptionValues.jdbcUrl("targetJdbcUrl", options.getTargetJdbcUrl());
       case "bigquery" -> {
         OptionValues.required("bigQueryProject", options.getBigQueryProject());
         if (options.getBigQueryDataset() != null) {
@@ -71,7 +71,14 @@ public final class Sinks {
   public static DatasetSink create(EtlOptions options, String runId) {
     return switch (kind(options)) {
       case "jdbc" -> new JdbcSink(target(options));
-      case "bigquery" -> bigQuery(options);
+      case "bigquery" -> {
+        // Checked here, not in validate(): tests give Beam's fake BigQuery services a local folder.
+        if (!options.getTempLocation().startsWith("gs://")) {
+          throw new InvalidOptionException(
+              "tempLocation", "must be a gs:// folder for BigQuery's load and export files, got \"" + options.getTempLocation() + "\"");
+        }
+        yield bigQuery(options);
+      }
       default -> new ParquetSink(options.getOutputRoot(), runId);
     };
   }

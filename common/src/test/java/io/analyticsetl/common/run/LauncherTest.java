@@ -214,6 +214,21 @@ class LauncherTest {
   }
 
   @Test
+  void locationsAndUrlsOfTheWrongKindAreRefusedBeforeAnythingStarts() {
+    String[][] refused = {
+      {"outputRoot", "--outputRoot=ftp://files.example.com/etl"},
+      {"targetJdbcUrl", "--outputRoot=" + out, "--sink=jdbc", "--targetJdbcUrl=postgres://db:5432/analytics"},
+      {"tempLocation", "--outputRoot=" + out, "--sink=bigquery", "--bigQueryProject=acme-analytics", "--tempLocation=" + out},
+    };
+    for (String[] args : refused) {
+      Result result = launch(new CountingPipeline(3), java.util.Arrays.copyOfRange(args, 1, args.length));
+      assertThat(result.err(), result.code(), is(2));
+      assertThat(result.err(), containsString("invalid option --" + args[0]));
+    }
+    assertThat("nothing started, no ledger", Files.exists(out.resolve("_runs")), is(false));
+  }
+
+  @Test
   void longRunsPrintProgressLines() {
     Result result = launch(new SlowPipeline(), "--outputRoot=" + out, "--progressIntervalSeconds=1");
     assertThat(result.err(), result.code(), is(0));
