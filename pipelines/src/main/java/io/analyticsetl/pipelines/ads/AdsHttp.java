@@ -28,6 +28,7 @@ final class AdsHttp implements Serializable {
     AdsApiException classify(HttpResponse<byte[]> response);
   }
 
+  private static final double JITTER = 0.25;
   private static final Map<Platform, CircuitBreaker<HttpResponse<byte[]>>> BREAKERS = new ConcurrentHashMap<>();
 
   private final Platform platform;
@@ -62,14 +63,8 @@ final class AdsHttp implements Serializable {
             .handleIf(e -> e instanceof IOException
                 || (e instanceof AdsApiException a && a.kind() == AdsApiException.Kind.SLOW_DOWN))
             .withBackoff(baseDelay, maxDelay)
-            .withJitter(0.25)
-            .withDelayFnOn(
-                context -> {
-                  AdsApiException slowDown = (AdsApiException) context.getLastException();
-                  Duration hint = slowDown.retryAfter();
-                  return hint == null ? Duration.ofMillis(-1) : (hint.compareTo(maxDelay) > 0 ? maxDelay : hint);
-                },
-                AdsApiException.class)
+            .withJitter(JITTER)
+            .withDelayFnOn(context -> delayFor(((AdsApiException) context.getLastException()).retryAfter()), AdsApiException.class)
             .withMaxRetries(maxRetries)
             .build();
     try {
@@ -95,6 +90,19 @@ final class AdsHttp implements Serializable {
       }
       throw new AdsApiException(AdsApiException.Kind.SLOW_DOWN, platform.option() + " is unreachable: " + cause, null);
     }
+  }
+
+  /**
+   * The delay to give Failsafe for a platform's hint (capped at the longest delay), or -1 for the
+   * backoff. Failsafe jitters computed delays too, by up to {@link #JITTER} either way, so the hint
+   * is raised enough that the jittered wait is never shorter than the platform asked.
+   */
+  Duration delayFor(Duration hint) {
+    if (hint == null) {
+      return Duration.ofMillis(-1);
+    }
+    Duration capped = hint.compareTo(maxDelay) > 0 ? maxDelay : hint;
+    return Duration.ofNanos((long) Math.ceil(capped.toNanos() / (1 - JITTER)));
   }
 
   /** Opens after 5 failures in a row, stays open for a minute, then lets a trial call through. */
