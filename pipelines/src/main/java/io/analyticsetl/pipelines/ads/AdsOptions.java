@@ -77,7 +77,7 @@ public interface AdsOptions extends EtlOptions {
 
   void setMetaUsagePausePercent(int value);
 
-  @Description("Seconds the next call of an account waits once its Meta usage reaches --metaUsagePausePercent.")
+  @Description("Seconds the next call of an account waits once its Meta usage reaches --metaUsagePausePercent, and the least wait after a Meta throttling error.")
   @Default.Long(60)
   long getMetaUsagePauseSeconds();
 

@@ -304,7 +304,7 @@ final class MetaConnector implements AdConnector {
   }
 
   private String send(java.util.function.Supplier<HttpRequest> request) {
-    HttpResponse<byte[]> response = http.send(request, answer -> classify(answer, longestWait));
+    HttpResponse<byte[]> response = http.send(request, answer -> classify(answer, longestWait, pacing.pause()));
     pace(usagePercent(response));
     return new String(response.body(), StandardCharsets.UTF_8);
   }
@@ -340,7 +340,11 @@ final class MetaConnector implements AdConnector {
     return highest;
   }
 
-  static AdsApiException classify(HttpResponse<byte[]> response, Duration longestWait) {
+  /**
+   * What an answer means. A throttling error waits at least {@code throttledWait} (Meta asks for
+   * backoff from 60 s), or the regain time the usage headers give when longer.
+   */
+  static AdsApiException classify(HttpResponse<byte[]> response, Duration longestWait, Duration throttledWait) {
     int status = response.statusCode();
     if (status == 200) {
       return null;
@@ -365,7 +369,8 @@ final class MetaConnector implements AdConnector {
         return new AdsApiException(AdsApiException.Kind.STOP_ACCOUNT,
             "Meta throttles the account for " + regain.toMinutes() + " minutes (" + message + "); it resumes on the next run", regain);
       }
-      return new AdsApiException(AdsApiException.Kind.SLOW_DOWN, message, regain);
+      return new AdsApiException(
+          AdsApiException.Kind.SLOW_DOWN, message, regain != null && regain.compareTo(throttledWait) > 0 ? regain : throttledWait);
     }
     if (text.contains("reduce the amount of data") || (code == 100 && (subcode == 1487534 || subcode == 1504018))
         || (code == 2 && subcode == 1504038) || (code == -2 && subcode == 2490547)) {

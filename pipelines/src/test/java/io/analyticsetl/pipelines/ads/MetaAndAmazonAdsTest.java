@@ -164,8 +164,12 @@ class MetaAndAmazonAdsTest {
   void metasRateLimitsAndTransientErrorsAreWaitedOut() throws Exception {
     try (FakeAdPlatforms fake = FakeAdPlatforms.start(ADS)) {
       fake.meta().throttleNextWithCodes(4, 17, 960, 32, 104, 613);
-      Launch launch = run(fake, RUN_DATE, "--platforms=meta", "--adsMaxRetries=7");
+      long started = System.nanoTime();
+      Launch launch = run(fake, RUN_DATE, "--platforms=meta", "--adsMaxRetries=7", "--metaUsagePauseSeconds=1", "--adsMaxRetryDelaySeconds=2");
+      long tookMillis = (System.nanoTime() - started) / 1_000_000;
       assertThat(launch.err(), launch.exitCode(), is(0));
+      // Throttling errors (4, 17, 32, 613) wait at least --metaUsagePauseSeconds each, not the short backoff.
+      assertThat(tookMillis, org.hamcrest.Matchers.greaterThanOrEqualTo(4_000L));
       assertThat(query(PERFORMANCE, "platform = 'META'"), equalTo(expected(fake, "meta", RUN_DATE.minusDays(6), RUN_DATE.minusDays(1))));
       assertThat(launch.err(), org.hamcrest.Matchers.not(containsString("stopped")));
       assertThat(launch.err(), org.hamcrest.Matchers.not(containsString("meta usage reached")));
