@@ -35,6 +35,7 @@ import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarLongCoder;
+import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.schemas.SchemaCoder;
 import org.apache.beam.sdk.transforms.Count;
 import org.apache.beam.sdk.transforms.Create;
@@ -114,6 +115,20 @@ public final class AdsDailyPipeline implements EtlPipeline<AdsOptions> {
       throw new InvalidOptionException("accounts", "names no account (and there is no --internalCreativesPath)");
     }
     accounts.keySet().forEach(p -> AdConnectors.of(p, options));
+  }
+
+  /** The creatives export must be there before any API is called (it may be on S3, so not in validate). */
+  @Override
+  public void preflight(AdsOptions options) {
+    String creatives = options.getInternalCreativesPath();
+    if (creatives == null) {
+      return;
+    }
+    try {
+      FileSystems.matchSingleFileSpec(creatives);
+    } catch (IOException | IllegalArgumentException e) {
+      throw new InvalidOptionException("internalCreativesPath", "cannot read " + creatives + ": " + e.getMessage());
+    }
   }
 
   /** The accounts per platform, limited to --platforms when given. */

@@ -193,6 +193,10 @@ class MetaAndAmazonAdsTest {
       Launch refused = run(fake, RUN_DATE, "--platforms=meta", "--metaUsagePausePercent=0");
       assertThat(refused.exitCode(), is(2));
       assertThat(refused.err(), containsString("metaUsagePausePercent"));
+
+      Launch noCreatives = run(fake, RUN_DATE, "--platforms=meta", "--internalCreativesPath=" + out.resolve("nope.jsonl"));
+      assertThat(noCreatives.err(), noCreatives.exitCode(), is(2));
+      assertThat(noCreatives.err(), containsString("invalid option --internalCreativesPath: cannot read"));
     }
   }
 
