@@ -234,7 +234,9 @@ final class AdFeatures extends PTransform<PCollection<Row>, PCollectionTuple> {
           .withFieldValue("spend" + suffix, spend).withFieldValue("conversions" + suffix, conversions)
           .withFieldValue("conversion_value" + suffix, value)
           .withFieldValue("ctr" + suffix, AdMath.ctr(clicks, impressions)).withFieldValue("cpc" + suffix, AdMath.cpc(spend, clicks))
-          .withFieldValue("cvr" + suffix, AdMath.cvr(conversions, clicks)).withFieldValue("roas" + suffix, AdMath.roas(value, spend));
+          .withFieldValue("cpm" + suffix, AdMath.cpm(spend, impressions))
+          .withFieldValue("cvr" + suffix, AdMath.cvr(conversions, clicks)).withFieldValue("cpa" + suffix, AdMath.cpa(spend, conversions))
+          .withFieldValue("roas" + suffix, AdMath.roas(value, spend)).withFieldValue("acos" + suffix, AdMath.acos(spend, value));
     }
   }
 }

@@ -108,8 +108,11 @@ public final class AdsDatasets {
         .decimalColumn("conversion_value" + s, MONEY_PRECISION, MONEY_SCALE, false, "")
         .decimalColumn("ctr" + s, RATIO_PRECISION, RATIO_SCALE, true, "")
         .decimalColumn("cpc" + s, RATIO_PRECISION, RATIO_SCALE, true, "")
+        .decimalColumn("cpm" + s, RATIO_PRECISION, RATIO_SCALE, true, "")
         .decimalColumn("cvr" + s, RATIO_PRECISION, RATIO_SCALE, true, "")
-        .decimalColumn("roas" + s, RATIO_PRECISION, RATIO_SCALE, true, "");
+        .decimalColumn("cpa" + s, RATIO_PRECISION, RATIO_SCALE, true, "")
+        .decimalColumn("roas" + s, RATIO_PRECISION, RATIO_SCALE, true, "")
+        .decimalColumn("acos" + s, RATIO_PRECISION, RATIO_SCALE, true, "");
   }
 
   private static Dataset.Builder features(String name, String description) {

@@ -85,6 +85,12 @@ class AdsDailyTest {
     return Stream.concat(Stream.of("ads-daily"), args.values().stream()).toArray(String[]::new);
   }
 
+  /** SQL true when {@code rate} is not numerator / denominator (to its 10 places), or not NULL on a zero denominator. */
+  private static String mismatch(String rate, String numerator, String denominator) {
+    return "(CASE WHEN " + denominator + " = 0 THEN " + rate + " IS NOT NULL ELSE abs(" + rate + " - (" + numerator + ")::DOUBLE / "
+        + denominator + ") > 1e-9 END)";
+  }
+
   private List<List<String>> query(String dataset, String select) {
     return Parquet.query("SELECT " + select + " FROM read_parquet('" + out.resolve("out") + "/ads/" + dataset + "/*/*.parquet') ORDER BY ALL");
   }
@@ -171,6 +177,18 @@ class AdsDailyTest {
       // Five days of history give no complete label window yet; g2's windows still move after it stopped on May 7.
       assertThat(query("ad_features_daily", "count(*)::text"), equalTo(List.of(List.of("22"))));
       assertThat(Files.exists(out.resolve("out/ads/ad_training_examples")), is(false));
+      // Every window's rates are ratios of its sums (NULL on a zero denominator), cpm per thousand.
+      for (String w : List.of("_7d", "_28d")) {
+        String rates = String.join(" OR ",
+            mismatch("ctr" + w, "clicks" + w, "impressions" + w), mismatch("cpc" + w, "spend" + w, "clicks" + w),
+            mismatch("cpm" + w, "spend" + w + " * 1000", "impressions" + w), mismatch("cvr" + w, "conversions" + w, "clicks" + w),
+            mismatch("cpa" + w, "spend" + w, "conversions" + w), mismatch("roas" + w, "conversion_value" + w, "spend" + w),
+            mismatch("acos" + w, "spend" + w, "conversion_value" + w));
+        List<String> counts = query("ad_features_daily", "count(*) FILTER (WHERE " + rates + ")::text, count(*) FILTER (WHERE cpa" + w
+            + " IS NOT NULL AND acos" + w + " IS NOT NULL AND cpm" + w + " IS NOT NULL)::text").get(0);
+        assertThat(w + " rows whose rates are not their sums' ratios", counts.get(0), is("0"));
+        assertThat(w + " rows with every rate", Long.parseLong(counts.get(1)), org.hamcrest.Matchers.greaterThan(0L));
+      }
     }
   }
 
