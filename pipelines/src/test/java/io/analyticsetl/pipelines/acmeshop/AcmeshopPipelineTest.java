@@ -101,7 +101,9 @@ public class AcmeshopPipelineTest {
             "read_order_items: order_id refers to an existing order", "read_payments: order_id refers to an existing order",
             "read_payments: risk_score <= 100", "read_notifications: channel in", "read_notifications: status in",
             "read_sessions: user_id refers to an existing user", "read_orders: status is required",
-            "read_order_items: order_status is required", "read_order_items: order_id is required")) {
+            "read_order_items: order_status is required", "read_order_items: order_id is required",
+            "read_orders: created_at is required", "read_payments: created_at is required",
+            "read_notifications: created_at is required", "read_sessions: started_at is required")) {
       assertThat(reason, errors.stream().anyMatch(e -> e.startsWith(reason.substring(0, reason.indexOf(':')))
           && e.contains(reason.substring(reason.indexOf(':') + 2))), is(true));
     }

@@ -205,6 +205,14 @@ public final class AcmeshopSeed {
     orders.add(new Order(orderId + 6, someone.id(), someone.email(), someone.name(), "paid", "EUR",
         new BigDecimal("2.00"), recent, List.of()));
     malformedV1Items.put(orderId + 6, "{\"product_id\": 1, \"quantity\": 1, \"unit_price\": \"2.00\"}");
+    // Rows without their time belong to no day: read every run as dead letters, never silently skipped.
+    orders.add(new Order(orderId + 7, someone.id(), someone.email(), someone.name(), "paid", "EUR",
+        new BigDecimal("3.00"), null, List.of(new Item(orderId + 7, 1, 1, new BigDecimal("3.00")))));
+    payments.add(new Object[] {paymentId + 3, orderId, "stripe", "card", new BigDecimal("1.00"), "EUR",
+        "succeeded", null, null, null});
+    notifications.add(new Object[] {notificationId + 2, someone.id(), "email", "template-0", "sent", null,
+        null, null, null});
+    sessions.add(new Object[] {sessionId + 2, someone.id(), null});
   }
 
   private static final String[] SHARED_DDL = {
