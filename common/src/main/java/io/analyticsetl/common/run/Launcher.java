@@ -32,12 +32,14 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.aws2.options.S3Options;
 import org.apache.beam.sdk.io.gcp.bigquery.BigQueryOptions;
 import org.apache.beam.sdk.io.fs.ResourceId;
+import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 
 /**
@@ -67,6 +69,7 @@ public final class Launcher {
   /** Parses and checks the options as a launch does, running nothing: exit 0, or 2 naming the option. */
   public <O extends EtlOptions> int check(EtlPipeline<O> definition, String... args) {
     register(definition);
+    args = withJoinedValues(definition.optionsClass(), args);
     try {
       checked(definition, PipelineOptionsFactory.fromArgs(withRunnerDefaults(args)).as(definition.optionsClass()));
       return ExitCode.SUCCESS;
@@ -77,6 +80,7 @@ public final class Launcher {
 
   public <O extends EtlOptions> int launch(EtlPipeline<O> definition, String... args) {
     register(definition);
+    args = withJoinedValues(definition.optionsClass(), args);
     if (Arrays.stream(args).anyMatch(a -> a.equals("--help") || a.equals("-h"))) {
       out.println(definition.name() + ": " + definition.summary());
       out.println();
@@ -336,6 +340,39 @@ public final class Launcher {
         RunSummary.rowsWritten(ledger),
         RunSummary.rowsDeadLettered(ledger),
         ledgerPath);
+  }
+
+  /**
+   * Beam reads only {@code --name=value}; {@code --name value} (as the old acmeshop CLI had it, {@code
+   * --job user_analytics}) is joined into that form when {@code name} is an option that takes a value.
+   * Boolean options are left alone: {@code --verbose} followed by a value is not theirs.
+   */
+  static String[] withJoinedValues(Class<? extends PipelineOptions> optionsClass, String[] args) {
+    List<String> joined = new ArrayList<>();
+    for (int i = 0; i < args.length; i++) {
+      String arg = args[i];
+      boolean takesNext = arg.startsWith("--") && !arg.contains("=") && i + 1 < args.length
+          && !args[i + 1].startsWith("--") && takesValue(optionsClass, arg.substring(2));
+      if (takesNext) {
+        joined.add(arg + "=" + args[++i]);
+      } else {
+        joined.add(arg);
+      }
+    }
+    return joined.toArray(String[]::new);
+  }
+
+  private static boolean takesValue(Class<? extends PipelineOptions> optionsClass, String name) {
+    if (name.isEmpty()) {
+      return false;
+    }
+    String getter = "get" + Character.toUpperCase(name.charAt(0)) + name.substring(1);
+    Stream<Class<? extends PipelineOptions>> interfaces =
+        Stream.concat(Stream.of(optionsClass), PipelineOptionsFactory.getRegisteredOptions().stream());
+    return interfaces
+        .flatMap(i -> Arrays.stream(i.getMethods()))
+        .anyMatch(m -> m.getName().equals(getter) && m.getParameterCount() == 0
+            && m.getReturnType() != boolean.class && m.getReturnType() != Boolean.class);
   }
 
   /**

@@ -229,6 +229,18 @@ class LauncherTest {
   }
 
   @Test
+  void anOptionsValueMayBeTheNextArgument() {
+    String[] joined = Launcher.withJoinedValues(EtlOptions.class,
+        new String[] {"--runDate", "2026-03-01", "--verbose", "--outputRoot=/tmp/x", "--sink", "parquet", "--noSuchOption", "v"});
+    assertThat(List.of(joined),
+        is(List.of("--runDate=2026-03-01", "--verbose", "--outputRoot=/tmp/x", "--sink=parquet", "--noSuchOption", "v")));
+
+    Result result = launch(new CountingPipeline(3), "--outputRoot", out.toString(), "--runDate", "2026-03-01");
+    assertThat(result.err(), result.code(), is(0));
+    assertThat(Files.isDirectory(out.resolve("_runs")), is(true));
+  }
+
+  @Test
   void longRunsPrintProgressLines() {
     Result result = launch(new SlowPipeline(), "--outputRoot=" + out, "--progressIntervalSeconds=1");
     assertThat(result.err(), result.code(), is(0));

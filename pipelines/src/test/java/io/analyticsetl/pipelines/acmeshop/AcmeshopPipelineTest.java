@@ -159,8 +159,9 @@ public class AcmeshopPipelineTest {
   void jobsAreSelectableAndTheOldJobNamesStillWork() {
     String url = LocalPostgres.newDatabase("acme_jobs");
     new AcmeshopSeed(3, LocalDate.of(2026, 5, 1), AcmeshopSeed.Size.small()).writeV2(url, "acmeshop");
+    // As the old CLI was called: "--job user_analytics", the value as the next argument.
     Launch users =
-        Launch.of(PIPELINE, "--sourceJdbcUrl=" + url, "--outputRoot=" + temp, "--runDate=2026-05-01", "--job=user_analytics",
+        Launch.of(PIPELINE, "--sourceJdbcUrl=" + url, "--outputRoot=" + temp, "--runDate=2026-05-01", "--job", "user_analytics",
             "--legacyJobs=true");
     assertThat(users.err(), users.exitCode(), is(0));
     assertThat(Files.isDirectory(temp.resolve("acmeshop/user_activity_daily")), is(true));
