@@ -162,7 +162,7 @@ public final class AppstoreExtractPipeline implements EtlPipeline<AppstoreOption
     if (!missed.isEmpty()) {
       LocalDate earliest = missed.stream().map(key -> LocalDate.parse(key.substring(key.lastIndexOf('|') + 1))).min(LocalDate::compareTo).orElseThrow();
       metric = new DayRange(min(metric.first(), earliest.minusDays(RESTATED_DAYS)), metric.last());
-      run.note("instances of processing dates no earlier run landed are fetched too (" + missed.size() + ", from " + earliest
+      run.note("instances of processing dates no earlier run landed whole are fetched too (" + missed.size() + ", from " + earliest
           + " on), and the days they hold curated again");
     }
     PCollection<Long> appIds = pipeline.apply("Apps", Create.of(new ArrayList<>(apps)).withCoder(VarLongCoder.of()));
@@ -205,8 +205,8 @@ public final class AppstoreExtractPipeline implements EtlPipeline<AppstoreOption
     run.deadLetters(downloads.get(SegmentDownloads.FAILED).setCoder(SerializableCoder.of(io.analyticsetl.common.deadletter.DeadLetter.class)));
 
     for (AppleReport report : reports) {
-      run.deadLetters(
-          pipeline.apply(new CurateReports(run.outputRoot(), report, apps, metric, run.sink()).after(landed)));
+      CurateReports curate = new CurateReports(run.outputRoot(), report, apps, metric, run.sink()).after(landed);
+      run.deadLetters(pipeline.apply(backfill ? curate : curate.withOlderDaysHeld()));
     }
 
     if (AppstoreCuratePipeline.reviewsRequested(options)) {

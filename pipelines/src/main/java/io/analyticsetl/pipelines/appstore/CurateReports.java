@@ -62,27 +62,40 @@ final class CurateReports extends PTransform<PBegin, PCollection<DeadLetter>> {
   private final AppleReport report;
   private final Set<Long> apps;
   private final DayRange days;
+  private final boolean olderDaysHeld;
   private final DatasetSink sink;
   private final PCollection<?> after;
 
   CurateReports(String rawRoot, AppleReport report, Set<Long> apps, DayRange days, DatasetSink sink) {
-    this(rawRoot, report, apps, days, sink, null);
+    this(rawRoot, report, apps, days, false, sink, null);
   }
 
   private CurateReports(
-      String rawRoot, AppleReport report, Set<Long> apps, DayRange days, DatasetSink sink, PCollection<?> after) {
+      String rawRoot, AppleReport report, Set<Long> apps, DayRange days, boolean olderDaysHeld, DatasetSink sink,
+      PCollection<?> after) {
     super("Curate_" + report.key());
     this.rawRoot = rawRoot;
     this.report = report;
     this.apps = apps;
     this.days = days;
+    this.olderDaysHeld = olderDaysHeld;
     this.sink = sink;
     this.after = after;
   }
 
   /** Curates only once {@code signal} is complete (the segments this run lands). */
   CurateReports after(PCollection<?> signal) {
-    return new CurateReports(rawRoot, report, apps, days, sink, signal);
+    return new CurateReports(rawRoot, report, apps, days, olderDaysHeld, sink, signal);
+  }
+
+  /**
+   * Also curates the metric days before the range that the instances processed in it hold: Apple's
+   * corrections of days it published long ago. Every instance processed from the range's first day on
+   * is read, so for a day any of them holds, the newest instance holding it is among them: the
+   * restatement rule's winner.
+   */
+  CurateReports withOlderDaysHeld() {
+    return new CurateReports(rawRoot, report, apps, days, true, sink, after);
   }
 
   @Override
@@ -100,7 +113,7 @@ final class CurateReports extends PTransform<PBegin, PCollection<DeadLetter>> {
             .apply("GroupByApp", GroupByKey.create())
             .apply(
                 "RestatementRule",
-                ParDo.of(new CurateApp(report, days, writer)).withOutputTags(PARTITIONS, TupleTagList.of(DEAD_LETTERS)));
+                ParDo.of(new CurateApp(report, days, olderDaysHeld, writer)).withOutputTags(PARTITIONS, TupleTagList.of(DEAD_LETTERS)));
     PCollection<KV<String, Iterable<Row>>> partitions =
         curated
             .get(PARTITIONS)
@@ -114,12 +127,14 @@ final class CurateReports extends PTransform<PBegin, PCollection<DeadLetter>> {
   private static final class CurateApp extends DoFn<KV<Long, Iterable<RawZone.RawFile>>, KV<String, Iterable<Row>>> {
     private final AppleReport report;
     private final DayRange days;
+    private final boolean olderDaysHeld;
     private final PartitionWriter writer; // null: the partitions are output for the sink's own write
     private final StageCounters stage;
 
-    CurateApp(AppleReport report, DayRange days, PartitionWriter writer) {
+    CurateApp(AppleReport report, DayRange days, boolean olderDaysHeld, PartitionWriter writer) {
       this.report = report;
       this.days = days;
+      this.olderDaysHeld = olderDaysHeld;
       this.writer = writer;
       this.stage = StageCounters.of("read_raw_" + report.key());
     }
@@ -177,7 +192,7 @@ final class CurateReports extends PTransform<PBegin, PCollection<DeadLetter>> {
         for (Row row : rows) {
           stage.read();
           LocalDate day = row.getLogicalTypeValue("metric_date", LocalDate.class);
-          if (!days.contains(day)) {
+          if (day.isAfter(days.last()) || (day.isBefore(days.first()) && !olderDaysHeld)) {
             stage.filtered(OUTSIDE);
             continue;
           }

@@ -17,7 +17,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -110,15 +109,19 @@ final class CurateReviews extends PTransform<PBegin, PCollectionTuple> {
 
       Map<String, Row> latestFetched = new LinkedHashMap<>();
       Map<String, String> appNames = new HashMap<>();
-      Map<String, Optional<Instant>> createdAfter = new HashMap<>();
+      Map<String, Fetch> fetchOf = new HashMap<>();
       for (RawZone.RawFile file : pages) {
         String run = run(file);
         Map<String, Row> rows = new LinkedHashMap<>();
         Map<String, String> unreadable = new LinkedHashMap<>();
         try {
+          Fetch fetch = fetchOf.computeIfAbsent(folderRun(file, run), key -> fetch(fetches.get(key)));
+          if (!fetch.complete()) {
+            RunSignals.note("review pages of fetches that failed are kept in the raw zone but not replayed (their run upserted none)");
+            continue;
+          }
           String appName = appNames.computeIfAbsent(folderRun(file, run), key -> appName(appResources.get(key)));
-          Instant after = createdAfter.computeIfAbsent(folderRun(file, run), key -> createdAfter(fetches.get(key))).orElse(null);
-          Reviews.rows(read(file), app.getKey(), appName, file.processingDate(), after, rows, unreadable);
+          Reviews.rows(read(file), app.getKey(), appName, file.processingDate(), fetch.createdAfter(), rows, unreadable);
           // A run from before the fetch files upserted only reviews newer than its checkpoint: of its
           // pages, a review an earlier run landed is not one it upserted.
           if (!fetches.containsKey(folderRun(file, run))) {
@@ -164,13 +167,17 @@ final class CurateReviews extends PTransform<PBegin, PCollectionTuple> {
     }
 
     /** From when on the run upserted its pages' reviews; every review when it says none (or is missing). */
-    private static Optional<Instant> createdAfter(RawZone.RawFile fetch) {
-      if (fetch == null) {
-        return Optional.empty();
+    /** What a run's fetch file says; a run from before those files upserted its pages whole. */
+    private record Fetch(Instant createdAfter, boolean complete) {}
+
+    private static Fetch fetch(RawZone.RawFile file) {
+      if (file == null) {
+        return new Fetch(null, true);
       }
       try {
-        JsonNode after = read(fetch).path(Reviews.CREATED_AFTER);
-        return after.isTextual() ? Optional.of(Instant.parse(after.asText())) : Optional.empty();
+        JsonNode fetch = read(file);
+        JsonNode after = fetch.path(Reviews.CREATED_AFTER);
+        return new Fetch(after.isTextual() ? Instant.parse(after.asText()) : null, fetch.path(Reviews.COMPLETE).asBoolean(true));
       } catch (IOException e) {
         throw new java.io.UncheckedIOException(e);
       }

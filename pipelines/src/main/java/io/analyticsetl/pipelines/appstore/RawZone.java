@@ -47,6 +47,17 @@ final class RawZone {
   }
 
   /**
+   * Beside the segments of an instance some of which did not land (they never verified, or the
+   * listing failed): later runs fetch that instance again, however old its processing date, until
+   * every segment is in and the marker is deleted. It holds what went wrong.
+   */
+  static String incompleteMarker(String root, String report, LocalDate processingDate, long appId, String instanceId) {
+    return segmentFolder(root, report, processingDate, appId) + "/" + instanceId + INCOMPLETE;
+  }
+
+  static final String INCOMPLETE = ".incomplete";
+
+  /**
    * Lists the raw files of the dataset it is given, by app: those named by {@code fileGlob} in
    * processing dates from {@code first} on (earlier instances cannot hold later days), of the
    * selected apps (all when empty).
@@ -80,21 +91,29 @@ final class RawZone {
    * The processing dates in [{@code from}, {@code before}) of which an app has no segment of any of
    * the reports in the raw zone, though it has one of an earlier date: days a daily run missed
    * (stopped, or not run), as {@code report|app|date} keys for each report. A date on which only
-   * some reports landed is not one: a quiet app's purchases may have no instance on a day.
+   * some reports landed is not one (a quiet app's purchases may have no instance on a day), unless a
+   * report's instance of that date is marked {@linkplain #incompleteMarker incomplete}: that report's
+   * key is.
    */
   static Set<String> missedProcessingDates(String root, List<String> reports, Set<Long> apps, LocalDate from, LocalDate before)
       throws IOException {
     Map<Long, TreeSet<LocalDate>> landed = new HashMap<>();
+    Set<String> incomplete = new TreeSet<>();
     for (String report : reports) {
       // One listing per date, so that the cost follows the window, not the years of history.
       for (LocalDate day = from; day.isBefore(before); day = day.plusDays(1)) {
-        String glob = reportDirectory(root, report) + "/dt=" + day + "/app_id=*/*.tsv.gz";
+        String glob = reportDirectory(root, report) + "/dt=" + day + "/app_id=*/*";
         for (MatchResult.Metadata file : FileSystems.match(glob, EmptyMatchTreatment.ALLOW).metadata()) {
-          parse(file.resourceId().toString()).ifPresent(raw -> landed.computeIfAbsent(raw.appId(), a -> new TreeSet<>()).add(raw.processingDate()));
+          Optional<RawFile> raw = parse(file.resourceId().toString()).filter(r -> apps.contains(r.appId()));
+          if (raw.isPresent() && raw.get().name().endsWith(INCOMPLETE)) {
+            incomplete.add(key(report, raw.get().appId(), raw.get().processingDate()));
+          } else if (raw.isPresent() && raw.get().name().endsWith(".tsv.gz")) {
+            landed.computeIfAbsent(raw.get().appId(), a -> new TreeSet<>()).add(raw.get().processingDate());
+          }
         }
       }
     }
-    Set<String> missed = new TreeSet<>();
+    Set<String> missed = new TreeSet<>(incomplete);
     for (long app : apps) {
       TreeSet<LocalDate> days = landed.get(app);
       if (days == null) {

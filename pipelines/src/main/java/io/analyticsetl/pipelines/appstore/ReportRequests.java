@@ -76,8 +76,15 @@ final class ReportRequests {
       }
       boolean replacing = !existing.isEmpty();
       for (JsonNode stopped : existing) {
-        // A stopped request still blocks a new one (409) until it is deleted.
-        client.delete("/v1/analyticsReportRequests/" + stopped.path("id").asText());
+        // A stopped request still blocks a new one (409) until it is deleted; a 404 means another
+        // run deleted it first (and its new request makes our POST a 409, resolved below).
+        try {
+          client.delete("/v1/analyticsReportRequests/" + stopped.path("id").asText());
+        } catch (AppStoreConnectClient.ApiException e) {
+          if (e.status() != 404) {
+            throw e;
+          }
+        }
       }
       String body =
           "{\"data\":{\"type\":\"analyticsReportRequests\",\"attributes\":{\"accessType\":\"" + accessType + "\"},"
@@ -109,6 +116,10 @@ final class ReportRequests {
     private Entry record(long app, String requestId, String action) {
       Entry entry = new Entry(app, accessType, requestId, action);
       RunSignals.note((accessType.equals(ONGOING) ? "report requests " : "snapshot requests ") + action);
+      if (accessType.equals(ONGOING) && (action.equals(CREATED) || action.equals(REPLACED))) {
+        RunSignals.note("a new ONGOING request's first reports take Apple a day or two: its app lands nothing until"
+            + " then, and the days before it come from appstore-backfill");
+      }
       return entry;
     }
   }

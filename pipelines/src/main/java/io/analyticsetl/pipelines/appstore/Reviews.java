@@ -36,6 +36,8 @@ final class Reviews {
   /** The file beside a run's pages saying from which creation time on it upserted their reviews. */
   static final String FETCH = "fetch";
   static final String CREATED_AFTER = "created_after";
+  /** False until every page the run asked for has landed: a failed fetch upserts nothing. */
+  static final String COMPLETE = "complete";
 
   private Reviews() {}
 
@@ -157,8 +159,8 @@ final class Reviews {
         AtomicInteger pageNumber = new AtomicInteger();
         Instant after = checkpoint == null ? null : checkpoint.minus(lookback);
         // Which of its pages' reviews the run upserts, for appstore-curate to replay the same.
-        write(folder + "/" + runId + "-" + FETCH + ".json",
-            Json.MAPPER.createObjectNode().put(CREATED_AFTER, after == null ? null : after.toString()).toString());
+        String fetch = folder + "/" + runId + "-" + FETCH + ".json";
+        write(fetch, fetchRecord(after, false));
         client.getPagesWhile(
             "/v1/apps/" + appId + "/customerReviews?sort=-createdDate&include=response",
             page -> {
@@ -170,6 +172,7 @@ final class Reviews {
               rows(page, appId, appName, processingDate, after, rows, unreadable);
               return allNewer(page, after);
             });
+        write(fetch, fetchRecord(after, true));
       } catch (AppStoreConnectClient.ApiException e) {
         // None of the app's new reviews are upserted: the newest alone would move the checkpoint past
         // the ones the failed pages held. The next run asks for all of them again.
@@ -186,6 +189,13 @@ final class Reviews {
         stage.deadLettered();
         out.get(UNREADABLE).output(DeadLetter.of(stage.stage(), folder, review, error));
       });
+    }
+
+    private static String fetchRecord(Instant createdAfter, boolean complete) {
+      return Json.MAPPER.createObjectNode()
+          .put(CREATED_AFTER, createdAfter == null ? null : createdAfter.toString())
+          .put(COMPLETE, complete)
+          .toString();
     }
 
     private static void write(String path, String json) throws IOException {

@@ -9,14 +9,17 @@ import java.io.IOException;
 import java.io.Serializable;
 import java.nio.ByteBuffer;
 import java.nio.channels.WritableByteChannel;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
+import org.apache.beam.sdk.io.fs.MoveOptions;
 import org.apache.beam.sdk.io.fs.ResourceId;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.values.KV;
@@ -148,9 +151,11 @@ final class SegmentDownloads {
         segments = client.getAll("/v1/analyticsReportInstances/" + instance.instanceId() + "/segments");
       } catch (AppStoreConnectClient.ApiException e) {
         e.failOnly("listing the segments of " + instance.report() + " instance " + instance.instanceId(), instance.appId());
+        markIncomplete(instance, "listing the segments failed: " + e.getMessage());
         RunSignals.workDone();
         return;
       }
+      List<String> problems = new ArrayList<>();
       for (JsonNode segment : segments) {
         stage.read();
         String segmentId = segment.path("id").asText();
@@ -196,9 +201,27 @@ final class SegmentDownloads {
               DeadLetter.of(stage.stage(), "segment " + segmentId + " of " + instance.report() + " instance " + instance.instanceId(),
                   withoutUrl(segment), problem + " (after " + ATTEMPTS + " attempts)"));
           RunSignals.failRun("segments could not be downloaded and verified");
+          problems.add("segment " + segmentId + ": " + problem);
         }
       }
+      if (problems.isEmpty()) {
+        FileSystems.delete(List.of(marker(instance)), MoveOptions.StandardMoveOptions.IGNORE_MISSING_FILES);
+      } else {
+        markIncomplete(instance, String.join("\n", problems));
+      }
       RunSignals.workDone();
+    }
+
+    private ResourceId marker(InstanceRef instance) {
+      return FileSystems.matchNewResource(
+          RawZone.incompleteMarker(rawRoot, instance.report(), instance.processingDate(), instance.appId(), safe(instance.instanceId())),
+          false);
+    }
+
+    private void markIncomplete(InstanceRef instance, String why) throws IOException {
+      try (WritableByteChannel channel = FileSystems.create(marker(instance), "text/plain")) {
+        channel.write(ByteBuffer.wrap((why + "\n").getBytes(StandardCharsets.UTF_8)));
+      }
     }
 
     /** Null when the bytes are what the segment listing promised; else what is wrong. */

@@ -17,6 +17,7 @@ import io.analyticsetl.testkit.Parquet;
 import io.analyticsetl.testkit.appstore.AppleReportFiles;
 import io.analyticsetl.testkit.appstore.AscKey;
 import io.analyticsetl.testkit.appstore.FakeAppStoreConnect;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -72,11 +73,8 @@ class AppstoreDailyTest {
     for (long app : new long[] {APP_A, APP_B}) {
       for (LocalDate processing = firstProcessing; !processing.isAfter(lastProcessing); processing = processing.plusDays(1)) {
         for (LocalDate day : AppleReportFiles.metricDays(report, processing)) {
-          long sum = 0;
-          for (int row = 0; row < ROWS; row++) {
-            sum += AppleReportFiles.count(app, day, row, processing);
-          }
-          totals.put(app + "|" + day, sum); // later processing dates overwrite: the restatement rule
+          // later processing dates overwrite: the restatement rule
+          totals.put(app + "|" + day, sumOfRows(app, day, processing));
         }
       }
     }
@@ -84,10 +82,14 @@ class AppstoreDailyTest {
   }
 
   private Map<String, Long> curated(String dataset, String column) {
+    return curated(out, dataset, column);
+  }
+
+  private static Map<String, Long> curated(Path root, String dataset, String column) {
     Map<String, Long> totals = new TreeMap<>();
     for (var row :
         Parquet.query(
-            "SELECT app_id::text, metric_date::text, sum(" + column + ")::text FROM read_parquet('" + out
+            "SELECT app_id::text, metric_date::text, sum(" + column + ")::text FROM read_parquet('" + root
                 + "/appstore/curated/" + dataset + "/*/*/*.parquet') GROUP BY 1, 2")) {
       totals.put(row.get(0) + "|" + row.get(1), Long.parseLong(row.get(2)));
     }
@@ -100,6 +102,7 @@ class AppstoreDailyTest {
       Launch first = daily(asc);
       assertThat(first.err(), first.exitCode(), is(0));
       assertThat(asc.calls("POST analyticsReportRequests"), is(2));
+      assertThat(first.err(), containsString("a new ONGOING request's first reports take Apple a day or two"));
 
       LocalDate firstProcessing = TODAY.minusDays(2);
       assertThat(curated("downloads", "total_downloads"), equalTo(expected(AppleReportFiles.Report.DOWNLOADS, firstProcessing, TODAY)));
@@ -178,7 +181,7 @@ class AppstoreDailyTest {
         assertThat(raw.filter(f -> f.toString().endsWith(".tsv.gz")).count(), is(312L));
       }
       RunLedger ledger = RunLedger.fromJson(Files.readString(RunOutputs.ledgerFiles(out, "appstore-daily").get(1)));
-      assertThat(ledger.notes(), hasItem("instances of processing dates no earlier run landed are fetched too (84, from "
+      assertThat(ledger.notes(), hasItem("instances of processing dates no earlier run landed whole are fetched too (84, from "
           + earlier.plusDays(1) + " on), and the days they hold curated again"));
       assertThat(curated("downloads", "total_downloads"), equalTo(expected(AppleReportFiles.Report.DOWNLOADS, earlier.minusDays(2), TODAY)));
       assertThat(curated("sessions", "sessions"), equalTo(expected(AppleReportFiles.Report.SESSIONS, earlier.minusDays(2), TODAY)));
@@ -187,6 +190,55 @@ class AppstoreDailyTest {
       assertThat(rerun.err(), rerun.exitCode(), is(0));
       assertThat(rerun.err(), not(containsString("no earlier run landed")));
     }
+  }
+
+  @Test
+  void aCorrectionOfADayLongAgoReplacesThatDaysRows() throws Exception {
+    try (FakeAppStoreConnect asc = fake()) {
+      String downloadsOnly = "--reports=downloads";
+      Launch first = daily(asc, "--runDate=" + TODAY.minusDays(1), "--processingDays=12", downloadsOnly);
+      assertThat(first.err(), first.exitCode(), is(0));
+      LocalDate longAgo = TODAY.minusDays(14); // curated from the instance of TODAY - 11, the last to hold it
+      Map<String, Long> before = curated("downloads", "total_downloads");
+      assertThat(before.get(APP_A + "|" + longAgo), is(sumOfRows(APP_A, longAgo, TODAY.minusDays(11))));
+
+      // Today's instance restates that day for app A, long after the days a daily run looks back over.
+      asc.correctOlderDay("downloads", APP_A, TODAY, longAgo);
+      Launch next = daily(asc, downloadsOnly);
+      assertThat(next.err(), next.exitCode(), is(0));
+      Map<String, Long> after = curated("downloads", "total_downloads");
+      assertThat(after.get(APP_A + "|" + longAgo), is(sumOfRows(APP_A, longAgo, TODAY)));
+      Map<String, Long> expected = new TreeMap<>(expected(AppleReportFiles.Report.DOWNLOADS, TODAY.minusDays(12), TODAY));
+      expected.put(APP_A + "|" + longAgo, sumOfRows(APP_A, longAgo, TODAY));
+      assertThat(after, equalTo(expected));
+      assertThat(Parquet.query("SELECT count(*)::text FROM read_parquet('" + out + "/appstore/curated/downloads/dt=" + longAgo
+          + "/app_id=" + APP_A + "/*.parquet')"), equalTo(List.of(List.of(String.valueOf(ROWS)))));
+
+      // A rerun changes nothing.
+      Launch rerun = daily(asc, downloadsOnly);
+      assertThat(rerun.err(), rerun.exitCode(), is(0));
+      assertThat(curated("downloads", "total_downloads"), equalTo(expected));
+    }
+  }
+
+  private static String[] performanceOfAppA(FakeAppStoreConnect asc, Path root, LocalDate runDate) {
+    return new String[] {"appstore-daily", "--appIds=" + APP_A, "--ascBaseUrl=" + asc.baseUrl(), "--outputRoot=" + root,
+        "--runDate=" + runDate, "--processingDays=1", "--reports=performance", "--ascRetryDelayMillis=10"};
+  }
+
+  /** The kinds of file in a raw folder, sorted: ".tsv.gz" per segment, ".incomplete" per marker. */
+  private static List<String> segmentsAndMarkers(Path folder) throws IOException {
+    try (Stream<Path> files = Files.list(folder)) {
+      return files.map(f -> f.getFileName().toString()).map(n -> n.substring(n.indexOf('.'))).sorted().toList();
+    }
+  }
+
+  private static long sumOfRows(long app, LocalDate day, LocalDate processing) {
+    long sum = 0;
+    for (int row = 0; row < ROWS; row++) {
+      sum += AppleReportFiles.count(app, day, row, processing);
+    }
+    return sum;
   }
 
   @Test
@@ -249,6 +301,45 @@ class AppstoreDailyTest {
           Parquet.query("SELECT count(*)::text, count(DISTINCT review_id)::text FROM read_parquet('" + oldReplay
               + "/appstore/curated/reviews/*/*/*.parquet')"),
           equalTo(List.of(List.of("90", "90"))));
+    }
+  }
+
+  @Test
+  void aReviewFetchThatFailsHalfWayUpsertsNothingAndIsNotReplayed() throws Exception {
+    try (FakeAppStoreConnect asc = fake()) {
+      Launch first = reviewsOnly(asc, TODAY.minusDays(1));
+      assertThat(first.err(), first.exitCode(), is(0));
+      FakeAppStoreConnect.Review newest = asc.reviews(APP_A).get(0); // on the first page
+      String answered = newest.id();
+      asc.respondLater(answered, "Answered before a failed fetch");
+      asc.breakReviewsAfterFirstPage(APP_A, 5);
+      Launch failed = reviewsOnly(asc, TODAY);
+      assertThat(failed.err(), failed.exitCode(), is(1));
+      assertThat(failed.err(), containsString("fetching customer reviews of app " + APP_A + " failed"));
+      try (Stream<Path> pages = Files.walk(out.resolve("appstore/raw/reviews/dt=" + TODAY + "/app_id=" + APP_A))) {
+        assertThat("the page that did come is kept as received", pages.filter(f -> f.toString().endsWith("-page-1.json"))
+            .anyMatch(f -> readString(f).contains("Answered before a failed fetch")), is(true));
+      }
+      String response = "SELECT response_body FROM read_parquet('%s/appstore/curated/reviews/*/*/*.parquet') WHERE review_id = '"
+          + answered + "'";
+      assertThat("as the first run landed it", Parquet.query(response.formatted(out)),
+          equalTo(List.of(Arrays.asList(newest.responseBody()))));
+
+      Path replay = out.resolve("replay");
+      Launch curate = Launch.of("appstore-curate", "--rawRoot=" + out, "--outputRoot=" + replay, "--runDate=" + TODAY,
+          "--startDate=2000-01-01", "--endDate=" + TODAY, "--reports=reviews");
+      assertThat(curate.err(), curate.exitCode(), is(0));
+      assertThat(curate.err(), containsString("review pages of fetches that failed are kept in the raw zone but not replayed"));
+      String reviews = "SELECT * FROM read_parquet('%s/appstore/curated/reviews/*/*/*.parquet') ORDER BY ALL";
+      assertThat(Parquet.query(reviews.formatted(replay)), equalTo(Parquet.query(reviews.formatted(out))));
+    }
+  }
+
+  private static String readString(Path file) {
+    try {
+      return Files.readString(file);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
     }
   }
 
@@ -321,6 +412,18 @@ class AppstoreDailyTest {
       assertThat(asc.requests().stream().filter(r -> r.appId() == APP_A).count(), is(1L));
       RunLedger ledger = RunLedger.fromJson(Files.readString(RunOutputs.ledgerFiles(out, "appstore-daily").get(1)));
       assertThat(ledger.notes(), hasItem("report requests duplicates prevented (1)"));
+
+      // Two runs replace the same stopped request: the other deletes it and makes a new one between
+      // our listing and our DELETE (404), and our POST is a 409: we use theirs.
+      asc.stopOngoingRequest(APP_B);
+      asc.replaceStoppedRequestRightAfterNextListing(APP_B);
+      Launch replacedMeanwhile = daily(asc, "--reports=downloads", "--appIds=" + APP_B);
+      assertThat(replacedMeanwhile.err(), replacedMeanwhile.exitCode(), is(0));
+      List<FakeAppStoreConnect.Request> ofB = asc.requests().stream().filter(r -> r.appId() == APP_B).toList();
+      assertThat(ofB.size(), is(1));
+      assertThat(ofB.get(0).stopped(), is(false));
+      RunLedger third = RunLedger.fromJson(Files.readString(RunOutputs.ledgerFiles(out, "appstore-daily").get(2)));
+      assertThat(third.notes(), hasItem("report requests duplicates prevented (1)"));
     }
   }
 
@@ -348,18 +451,36 @@ class AppstoreDailyTest {
       // A segment whose checksum never matches (its listing and both re-listings): a dead letter,
       // and exit 1 once the rest is written.
       Path second = out.resolve("second");
+      LocalDate yesterday = TODAY.minusDays(1);
       asc.corruptNextChecksums(4);
-      Launch corrupt =
-          Launch.of("appstore-daily", "--appIds=" + APP_A, "--ascBaseUrl=" + asc.baseUrl(), "--outputRoot=" + second,
-              "--runDate=" + TODAY, "--processingDays=1", "--reports=performance", "--ascRetryDelayMillis=10");
+      Launch corrupt = Launch.of(performanceOfAppA(asc, second, yesterday));
       assertThat(corrupt.exitCode(), is(1));
       assertThat(corrupt.err(), containsString("segments could not be downloaded and verified"));
-      var letters = RunOutputs.deadLetters(second, "appstore-daily", TODAY);
+      var letters = RunOutputs.deadLetters(second, "appstore-daily", yesterday);
       assertThat(letters.size(), is(1));
       assertThat(letters.get(0).get("error").asText(), containsString("segment checksum"));
       assertThat("the listing is kept, its pre-signed URL is not", letters.get(0).get("record").asText(),
           org.hamcrest.Matchers.allOf(containsString("checksum"), org.hamcrest.Matchers.not(containsString("X-Amz-Signature"))));
       assertThat(Files.isDirectory(second.resolve("appstore/curated/performance")), is(true));
+      Path instance = second.resolve("appstore/raw/performance/dt=" + yesterday + "/app_id=" + APP_A);
+      assertThat(segmentsAndMarkers(instance), is(List.of(".incomplete", ".tsv.gz")));
+
+      // The next day's run fetches that instance again though its processing date is behind it now.
+      Launch next = Launch.of(performanceOfAppA(asc, second, TODAY));
+      assertThat(next.err(), next.exitCode(), is(0));
+      assertThat(next.err(), containsString("no earlier run landed whole are fetched too (1, from " + yesterday));
+      assertThat(segmentsAndMarkers(instance), is(List.of(".tsv.gz", ".tsv.gz")));
+      Map<String, Long> crashes = new TreeMap<>(); // performance rows carry the main count modulo 30
+      for (LocalDate processing : List.of(yesterday, TODAY)) {
+        for (LocalDate day : AppleReportFiles.metricDays(AppleReportFiles.Report.PERFORMANCE, processing)) {
+          long sum = 0;
+          for (int row = 0; row < ROWS; row++) {
+            sum += AppleReportFiles.count(APP_A, day, row, processing) % 30;
+          }
+          crashes.put(APP_A + "|" + day, sum);
+        }
+      }
+      assertThat(curated(second, "performance", "crashes"), equalTo(crashes));
     }
   }
 

@@ -84,6 +84,7 @@ public final class FakeAppStoreConnect implements AutoCloseable {
   private volatile Instant reviewsCutoff;
   private final Map<String, String> responsesAddedLater = new java.util.concurrent.ConcurrentHashMap<>();
   private final Set<Long> brokenApps = ConcurrentHashMap.newKeySet();
+  private final Map<Long, Integer> reviewsBrokenAfterFirstPage = new ConcurrentHashMap<>();
   private volatile boolean forbidden;
   private volatile boolean nextLinksRepeat;
   private final int rowsPerDay;
@@ -98,11 +99,13 @@ public final class FakeAppStoreConnect implements AutoCloseable {
   private final AtomicInteger truncatedDownloads = new AtomicInteger();
   private final AtomicInteger corruptChecksums = new AtomicInteger();
   private final AtomicInteger hiddenListings = new AtomicInteger();
+  private final Set<Long> replacedByAnotherRun = ConcurrentHashMap.newKeySet();
   private final AtomicInteger expiredUrls = new AtomicInteger();
   private final AtomicInteger remaining = new AtomicInteger(3500);
   private volatile long urlLifetimeSeconds = 300;
   private volatile boolean snapshotsPending;
   private volatile String headerOnlySegmentOf; // "<report>/<appId>/<processingDate>"
+  private final Map<String, LocalDate> correctedDays = new ConcurrentHashMap<>(); // "<report>/<appId>/<processingDate>"
 
   private FakeAppStoreConnect(
       String issuerId, String keyId, ECPublicKey publicKey, Map<Long, String> apps, LocalDate today, int rowsPerDay)
@@ -163,6 +166,14 @@ public final class FakeAppStoreConnect implements AutoCloseable {
     brokenApps.add(appId);
   }
 
+  /**
+   * The app's reviews come in pages of {@code pageSize} whatever limit is asked for, and every page
+   * after the first answers 500, every time: a fetch that fails half way.
+   */
+  public void breakReviewsAfterFirstPage(long appId, int pageSize) {
+    reviewsBrokenAfterFirstPage.put(appId, pageSize);
+  }
+
   /** The next {@code n} downloads are cut short. */
   public void truncateNextDownloads(int n) {
     truncatedDownloads.set(n);
@@ -178,6 +189,14 @@ public final class FakeAppStoreConnect implements AutoCloseable {
     hiddenListings.set(n);
   }
 
+  /**
+   * Right after the next listing of the app's requests, another run replaces its stopped ONGOING
+   * request: deletes it and makes a new one, so the caller's DELETE finds nothing and its POST a 409.
+   */
+  public void replaceStoppedRequestRightAfterNextListing(long appId) {
+    replacedByAnotherRun.add(appId);
+  }
+
   /** The next {@code n} segments listed carry URLs that have already expired. */
   public void expireNextUrls(int n) {
     expiredUrls.set(n);
@@ -191,6 +210,14 @@ public final class FakeAppStoreConnect implements AutoCloseable {
   /** The first segment of this instance is header-only (privacy suppressed). */
   public void headerOnlySegment(String report, long appId, LocalDate processingDate) {
     headerOnlySegmentOf = report + "/" + appId + "/" + processingDate;
+  }
+
+  /**
+   * The instance processed on {@code processingDate} also restates {@code metricDay}, a day older than
+   * its report's window: Apple correcting figures it published long ago (in the second segment).
+   */
+  public void correctOlderDay(String report, long appId, LocalDate processingDate, LocalDate metricDay) {
+    correctedDays.put(report + "/" + appId + "/" + processingDate, metricDay);
   }
 
   /** Marks the app's ONGOING request as stopped for inactivity. */
@@ -392,6 +419,10 @@ public final class FakeAppStoreConnect implements AutoCloseable {
           data.add(requestJson(request));
         }
       }
+      if (replacedByAnotherRun.remove(appId)) {
+        requests.values().removeIf(r -> r.appId() == appId && r.accessType().equals("ONGOING") && r.stopped());
+        existingRequest(appId);
+      }
       page(exchange, data, query);
     } else if (method.equals("DELETE") && parts.length == 2 && parts[0].equals("analyticsReportRequests")) {
       count("DELETE analyticsReportRequests");
@@ -549,10 +580,13 @@ public final class FakeAppStoreConnect implements AutoCloseable {
     InstanceKey instance = key.instance();
     List<LocalDate> days = AppleReportFiles.metricDays(instance.report(), instance.processingDate());
     int half = days.size() / 2;
-    List<LocalDate> mine = key.number() == 0 ? days.subList(0, half) : days.subList(half, days.size());
-    boolean headerOnly =
-        key.number() == 0
-            && (instance.report().key + "/" + instance.appId() + "/" + instance.processingDate()).equals(headerOnlySegmentOf);
+    String instanceOf = instance.report().key + "/" + instance.appId() + "/" + instance.processingDate();
+    List<LocalDate> mine = new ArrayList<>(key.number() == 0 ? days.subList(0, half) : days.subList(half, days.size()));
+    LocalDate corrected = correctedDays.get(instanceOf);
+    if (corrected != null && key.number() == 1) {
+      mine.add(0, corrected);
+    }
+    boolean headerOnly = key.number() == 0 && instanceOf.equals(headerOnlySegmentOf);
     return AppleReportFiles.segment(
         instance.report(), instance.appId(), instance.processingDate(), mine, rowsPerDay,
         new AppleReportFiles.Variant(false, false, false, false, headerOnly));
@@ -606,6 +640,15 @@ public final class FakeAppStoreConnect implements AutoCloseable {
   }
 
   private void reviews(HttpExchange exchange, long appId, Map<String, String> query) throws IOException {
+    Integer brokenPageSize = reviewsBrokenAfterFirstPage.get(appId);
+    if (brokenPageSize != null && query.containsKey("cursor")) {
+      error(exchange, 500, "UNEXPECTED_ERROR", "An unexpected error occurred", "The server encountered an error");
+      return;
+    }
+    if (brokenPageSize != null) {
+      query = new LinkedHashMap<>(query);
+      query.put("limit", String.valueOf(brokenPageSize));
+    }
     List<Review> reviews = reviews(appId);
     if ("createdDate".equals(query.get("sort"))) {
       reviews = new ArrayList<>(reviews);
