@@ -181,12 +181,9 @@ public final class Launcher {
             cause,
             stages,
             notes);
-    if (ledger.status().equals(RunLedger.SUCCEEDED) && !ledger.balanced()) {
-      ledger =
-          withStatus(
-              ledger,
-              RunLedger.FAILED,
-              "the run ledger does not balance: " + String.join("; ", ledger.unbalancedStages()));
+    if (!ledger.status().equals(RunLedger.FAILED) && !ledger.balanced()) {
+      String unbalanced = "the run ledger does not balance: " + String.join("; ", ledger.unbalancedStages());
+      ledger = withStatus(ledger, RunLedger.FAILED, ledger.cause() == null ? unbalanced : unbalanced + "; and " + ledger.cause());
     }
     String ledgerPath = Locations.join(options.getOutputRoot(), "_runs", definition.name(), runId + ".json");
     try {

@@ -4,6 +4,7 @@ import io.analyticsetl.common.deadletter.DeadLetter;
 import io.analyticsetl.common.deadletter.DeadLetterOutput;
 import io.analyticsetl.common.schema.Dataset;
 import io.analyticsetl.common.sink.DatasetSink;
+import io.analyticsetl.common.sink.Writable;
 import io.analyticsetl.common.values.DayRange;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -14,6 +15,7 @@ import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.Row;
 
@@ -86,17 +88,24 @@ public final class RunContext {
   }
 
   public void write(Dataset dataset, PCollection<Row> rows) {
-    rows.apply("Write_" + dataset.name(), sink.write(dataset));
+    writable(dataset, rows).apply("Write_" + dataset.name(), sink.write(dataset));
   }
 
   /** Writes a day-partitioned dataset, replacing every day of {@code days}, empty ones included. */
   public void write(Dataset dataset, PCollection<Row> rows, DayRange days) {
-    rows.apply("Write_" + dataset.name(), sink.write(dataset, days));
+    writable(dataset, rows).apply("Write_" + dataset.name(), sink.write(dataset, days));
   }
 
   /** Upserts rows of a dataset and deletes the stored rows named by {@code deletions} (see {@link DatasetSink#upsert}). */
   public void upsert(Dataset dataset, PCollection<Row> rows, PCollection<Row> deletions) {
-    rows.apply("Write_" + dataset.name(), sink.upsert(dataset, deletions));
+    writable(dataset, rows).apply("Write_" + dataset.name(), sink.upsert(dataset, deletions));
+  }
+
+  /** The rows the sink can store; the others are dead letters (see {@link Writable}). */
+  private PCollection<Row> writable(Dataset dataset, PCollection<Row> rows) {
+    PCollectionTuple checked = rows.apply("Writable_" + dataset.name(), Writable.rowsOf(dataset));
+    deadLetters(checked.get(Writable.REFUSED));
+    return checked.get(Writable.ROWS);
   }
 
   public PCollection<Row> readExisting(Pipeline pipeline, Dataset dataset) {

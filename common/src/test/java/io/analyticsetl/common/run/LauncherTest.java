@@ -6,11 +6,17 @@ import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.not;
 
 import io.analyticsetl.common.ledger.RunLedger;
+import io.analyticsetl.common.ledger.RunSignals;
 import io.analyticsetl.common.ledger.StageCounters;
 import io.analyticsetl.common.options.EtlOptions;
+import io.analyticsetl.common.schema.ColumnType;
+import io.analyticsetl.common.schema.Dataset;
+import io.analyticsetl.common.schema.WriteMode;
+import io.analyticsetl.testkit.Parquet;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,6 +26,8 @@ import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.Row;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,8 +35,12 @@ class LauncherTest {
 
   @TempDir Path out;
 
-  /** Reads three records and accounts for only {@code accounted} of them. */
-  private record CountingPipeline(int accounted) implements EtlPipeline<EtlOptions> {
+  /** Reads three records and accounts for only {@code accounted} of them; may fail a check too. */
+  private record CountingPipeline(int accounted, boolean failsACheck) implements EtlPipeline<EtlOptions> {
+    CountingPipeline(int accounted) {
+      this(accounted, false);
+    }
+
     @Override
     public String name() {
       return "test-counting";
@@ -56,7 +68,63 @@ class LauncherTest {
 
     @Override
     public void build(Pipeline pipeline, EtlOptions options, RunContext run) {
-      pipeline.apply(Create.of(1, 2, 3)).apply(ParDo.of(new CountUpTo(accounted)));
+      PCollection<Integer> counted = pipeline.apply(Create.of(1, 2, 3)).apply(ParDo.of(new CountUpTo(accounted)));
+      if (failsACheck) {
+        counted.apply(ParDo.of(new FailACheck()));
+      }
+    }
+  }
+
+  private static final class FailACheck extends DoFn<Integer, Void> {
+    @ProcessElement
+    public void process(@Element Integer i) {
+      RunSignals.checkFailed("record " + i + " looked wrong");
+    }
+  }
+
+  /** Writes three amounts to a DECIMAL(4,2) column: 1.50 fits, 123.45 and 99.995 (100.00) do not. */
+  private record OverflowingPipeline() implements EtlPipeline<EtlOptions> {
+    static final Dataset AMOUNTS =
+        Dataset.builder("test", "amounts")
+            .column("id", ColumnType.BIGINT, "")
+            .decimalColumn("amount", 4, 2, false, "")
+            .naturalKey("id")
+            .writeMode(WriteMode.FULL_REBUILD)
+            .build();
+
+    @Override
+    public String name() {
+      return "test-overflowing";
+    }
+
+    @Override
+    public String domain() {
+      return "test";
+    }
+
+    @Override
+    public String summary() {
+      return "overflows";
+    }
+
+    @Override
+    public List<Dataset> datasets() {
+      return List.of(AMOUNTS);
+    }
+
+    @Override
+    public Class<EtlOptions> optionsClass() {
+      return EtlOptions.class;
+    }
+
+    @Override
+    public void build(Pipeline pipeline, EtlOptions options, RunContext run) {
+      List<Row> rows = new java.util.ArrayList<>();
+      String[] amounts = {"1.50", "123.45", "99.995"};
+      for (int i = 0; i < amounts.length; i++) {
+        rows.add(Row.withSchema(AMOUNTS.beamSchema()).addValues((long) i, new BigDecimal(amounts[i])).build());
+      }
+      run.write(AMOUNTS, pipeline.apply(Create.of(rows).withRowSchema(AMOUNTS.beamSchema())));
     }
   }
 
@@ -201,6 +269,35 @@ class LauncherTest {
     RunLedger ledger = ledger();
     assertThat(ledger.status(), is("FAILED"));
     assertThat(ledger.balanced(), is(false));
+  }
+
+  @Test
+  void aLedgerThatDoesNotBalanceFailsARunWhoseChecksFailedToo() throws IOException {
+    Result checksOnly = launch(new CountingPipeline(3, true), "--outputRoot=" + out);
+    assertThat(checksOnly.err(), checksOnly.code(), is(2));
+
+    Result unbalanced = launch(new CountingPipeline(2, true), "--outputRoot=" + out.resolve("second"));
+    assertThat(unbalanced.code(), is(1));
+    assertThat(unbalanced.err(), containsString("does not balance: read_things: read=3 written=2"));
+    assertThat(unbalanced.err(), containsString("record 1 looked wrong"));
+  }
+
+  @Test
+  void aRowNoSinkCanStoreIsADeadLetterAndTheRestAreWritten() throws IOException {
+    Result result = launch(new OverflowingPipeline(), "--outputRoot=" + out, "--runDate=2026-03-01");
+    assertThat(result.err(), result.code(), is(0));
+    RunLedger ledger = ledger();
+    assertThat(ledger.stages().get("write_amounts").read(), is(3L));
+    assertThat(ledger.stages().get("write_amounts").written(), is(1L));
+    assertThat(ledger.stages().get("write_amounts").deadLettered(), is(2L));
+    assertThat(Parquet.query("SELECT id::text, amount::text FROM read_parquet('" + out + "/test/amounts/*.parquet')"),
+        is(List.of(List.of("0", "1.50"))));
+    String letters;
+    try (Stream<Path> files = Files.list(out.resolve("_dead_letter/test-overflowing/dt=2026-03-01"))) {
+      letters = Files.readString(files.filter(f -> f.toString().endsWith(".jsonl")).findFirst().orElseThrow());
+    }
+    assertThat(letters, containsString("cannot be written: amount 123.45 does not fit DECIMAL(4,2): at most 2 digits before the point"));
+    assertThat(letters, containsString("cannot be written: amount 100.00 does not fit DECIMAL(4,2)"));
   }
 
   @Test

@@ -6,7 +6,9 @@ import io.analyticsetl.common.ledger.StageCounters;
 import io.analyticsetl.common.schema.Dataset;
 import io.analyticsetl.common.sink.DatasetSink;
 import io.analyticsetl.common.sink.PartitionWriter;
+import io.analyticsetl.common.sink.Writable;
 import io.analyticsetl.common.values.DayRange;
+import io.analyticsetl.common.values.Rows;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.Channels;
@@ -199,6 +201,12 @@ final class CurateReports extends PTransform<PBegin, PCollection<DeadLetter>> {
           LocalDate latest = winner.putIfAbsent(day, file.processingDate());
           if (latest != null && !latest.equals(file.processingDate())) {
             stage.filtered(SUPERSEDED);
+            continue;
+          }
+          String unwritable = Writable.problem(report.dataset(), row);
+          if (unwritable != null) {
+            stage.deadLettered();
+            out.get(DEAD_LETTERS).output(DeadLetter.of(stage.stage(), file.path(), Rows.toJson(row), "cannot be written: " + unwritable));
             continue;
           }
           stage.written();
