@@ -12,10 +12,13 @@ import io.analyticsetl.pipelines.appstore.AppstoreVerifyPipeline;
 import io.analyticsetl.pipelines.ecommerce.IntegrationUsagePipeline;
 import io.analyticsetl.pipelines.ecommerce.SendingStatsPipeline;
 import io.analyticsetl.pipelines.templates.TemplateLauncher;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.Properties;
 
 /**
  * The bundled jar's entry point: {@code java -jar analytics-etl-bundled.jar <pipeline> [--option=value ...]}.
@@ -37,7 +40,28 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
+    if (Arrays.stream(args).anyMatch(a -> a.equals("--verbose") || a.equals("--verbose=true"))) {
+      showRunnerWarnings();
+    }
     System.exit(run(args, System.out, System.err));
+  }
+
+  /**
+   * The loggers simplelogger.properties keeps to errors (the embedded Flink cluster's set-up noise
+   * and task stack traces) log warnings again: a system property wins over the file.
+   */
+  private static void showRunnerWarnings() {
+    Properties logging = new Properties();
+    try (InputStream in = Main.class.getResourceAsStream("/simplelogger.properties")) {
+      if (in != null) {
+        logging.load(in);
+      }
+    } catch (IOException e) {
+      return; // the defaults stay
+    }
+    logging.stringPropertyNames().stream()
+        .filter(key -> key.startsWith("org.slf4j.simpleLogger.log.") && logging.getProperty(key).equals("error"))
+        .forEach(key -> System.setProperty(key, "warn"));
   }
 
   public static int run(String[] args, PrintStream out, PrintStream err) {

@@ -88,7 +88,7 @@ public interface EtlOptions extends PipelineOptions {
 
   void setProgressIntervalSeconds(int value);
 
-  @Description("Print stack traces of failures, not only the one-line cause.")
+  @Description("Print stack traces of failures, not only the one-line cause, and the runner's own warnings.")
   @Default.Boolean(false)
   boolean getVerbose();
 
