@@ -29,7 +29,7 @@ final class AdConnectors {
             new OAuthRefresh(options.getGoogleAdsAuthUrl(), secret("googleAdsEnvPrefix", prefix + "_CLIENT_ID"),
                 secret("googleAdsEnvPrefix", prefix + "_CLIENT_SECRET"), secret("googleAdsEnvPrefix", prefix + "_REFRESH_TOKEN"),
                 "check the variables named by --googleAdsEnvPrefix");
-        yield new GoogleAdsConnector(options.getGoogleAdsBaseUrl(), GoogleAdsConnector.Method.parse(options.getGoogleAdsMethod()), oauth,
+        yield new GoogleAdsConnector(options.getGoogleAdsBaseUrl(), options.getGoogleAdsApiVersion(), GoogleAdsConnector.Method.parse(options.getGoogleAdsMethod()), oauth,
             secret("googleAdsEnvPrefix", prefix + "_DEVELOPER_TOKEN"), options.getGoogleAdsLoginCustomerId(), http);
       }
       case META -> {

@@ -129,7 +129,8 @@ final class AdFeatures extends PTransform<PCollection<Row>, PCollectionTuple> {
   /**
    * An ad's days, its range, and its newest row (for the creative text). The range runs from the
    * first day to 27 days past the last (capped at the last complete day): after an ad stops, its
-   * zero days still move its windows until the 28-day one is empty, and label windows stay whole.
+   * zero days still move its windows until the 28-day one is empty; label windows past that end are
+   * zero too.
    */
   private static final class SeriesOfAd extends DoFn<KV<List<String>, Iterable<Row>>, KV<List<String>, KV<LocalDate, Row>>> {
     private final LocalDate lastCompleteDay;
@@ -197,8 +198,9 @@ final class AdFeatures extends PTransform<PCollection<Row>, PCollectionTuple> {
           out.get(FEATURES).output(features);
         }
         LocalDate labelEnd = date.plusDays(7);
-        Row label = week.get(labelEnd);
-        if (label != null && !labelEnd.isAfter(lastCompleteDay) && !labelEnd.isBefore(firstFeatureDay)) {
+        // Past the series' end (27 days after the last delivery) the ad delivers nothing: a zero label.
+        Row label = week.getOrDefault(labelEnd, ZERO);
+        if (!labelEnd.isAfter(lastCompleteDay) && !labelEnd.isBefore(firstFeatureDay)) {
           long impressions = label.getInt64("impressions");
           long clicks = label.getInt64("clicks");
           out.get(TRAINING).output(

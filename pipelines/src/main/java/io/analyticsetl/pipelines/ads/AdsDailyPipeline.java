@@ -37,12 +37,14 @@ import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.schemas.SchemaCoder;
+import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.Count;
 import org.apache.beam.sdk.transforms.Create;
-import org.apache.beam.sdk.transforms.Distinct;
 import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.Filter;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.GroupByKey;
+import org.apache.beam.sdk.transforms.Keys;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.Reshuffle;
@@ -229,7 +231,8 @@ public final class AdsDailyPipeline implements EtlPipeline<AdsOptions> {
             .apply("CountSlices", ParDo.of(new CountWork()))
             .apply("SpreadSlices", Reshuffle.viaRandomKey())
             .apply("Extract", ParDo.of(new SliceExtraction(connectors, run.outputRoot(), run.runDate(), run.startedAt()))
-                .withOutputTags(SliceExtraction.ROWS, TupleTagList.of(SliceExtraction.FAILED).and(SliceExtraction.COVERED)));
+                .withOutputTags(SliceExtraction.ROWS,
+                    TupleTagList.of(SliceExtraction.FAILED).and(SliceExtraction.COVERED).and(SliceExtraction.UNCOVERED)));
     run.deadLetters(extraction.get(SliceExtraction.FAILED).setCoder(SerializableCoder.of(DeadLetter.class)));
     PCollection<Row> extracted = extraction.get(SliceExtraction.ROWS).setRowSchema(Extracted.SCHEMA);
     PCollection<Row> covered = extraction.get(SliceExtraction.COVERED).setRowSchema(ReconcileAdRows.COVERAGE);
@@ -267,13 +270,23 @@ public final class AdsDailyPipeline implements EtlPipeline<AdsOptions> {
             PCollectionList.of(written).and(vanished).apply("WrittenAndVanished", Flatten.pCollections())
                 .setRowSchema(AD_PERFORMANCE_DAILY.beamSchema())));
     run.upsert(ACCOUNT_DAILY, accountDays.get(AccountDaily.SUMS), accountDays.get(AccountDaily.EMPTIED));
-    // Only the accounts this run extracted: another platform's (or a stopped account's) days since its
-    // last load are unknown, not days without delivery, and must not become zeros in its features. An
-    // account whose slices came back without rows was extracted: its days are known to be zeros.
+    // Only the accounts this run extracted whole: another platform's (or a stopped account's, or one
+    // slice of it that failed) days since its last load are unknown, not days without delivery, and
+    // must not become zeros in its features. An account whose slices came back without rows was
+    // extracted: its days are known to be zeros.
+    PCollection<KV<String, Boolean>> accountCoverage =
+        PCollectionList.of(
+                covered.apply("AccountOfSlice", MapElements.into(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.booleans()))
+                    .via(row -> KV.of(accountKey(row), true))))
+            .and(extraction.get(SliceExtraction.UNCOVERED).setCoder(StringUtf8Coder.of())
+                .apply("AccountNotCovered", MapElements.into(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.booleans()))
+                    .via(account -> KV.of(account, false))))
+            .apply("CoveredOrNot", Flatten.pCollections());
     PCollectionView<List<String>> accountsExtracted =
-        covered
-            .apply("AccountOfSlice", MapElements.into(TypeDescriptors.strings()).via(AdsDailyPipeline::accountKey))
-            .apply("AccountsExtracted", Distinct.create())
+        accountCoverage
+            .apply("AccountsExtractedWhole", Combine.perKey(AdsDailyPipeline::allTrue))
+            .apply("Whole", Filter.by(KV::getValue))
+            .apply("AccountsExtracted", Keys.create())
             .apply("AccountsView", View.asList());
     PCollectionTuple features =
         state
@@ -361,6 +374,15 @@ public final class AdsDailyPipeline implements EtlPipeline<AdsOptions> {
         .apply("AllChecks", GroupByKey.create())
         .apply("ChecksOfRun", Values.create())
         .apply("WritePage", ParDo.of(new QualityReport.WritePage(run.outputRoot(), run.runDate(), failRunOnFailedChecks)));
+  }
+
+  private static Boolean allTrue(Iterable<Boolean> values) {
+    for (boolean value : values) {
+      if (!value) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static String accountKey(Row row) {

@@ -149,6 +149,12 @@ public interface AdsOptions extends EtlOptions {
 
   void setGoogleAdsBaseUrl(String value);
 
+  @Description("Google Ads API version (Google retires one about every four months).")
+  @Default.String("v21")
+  String getGoogleAdsApiVersion();
+
+  void setGoogleAdsApiVersion(String value);
+
   @Description("Google OAuth token endpoint.")
   @Default.String("https://oauth2.googleapis.com/token")
   String getGoogleAdsAuthUrl();

@@ -31,7 +31,6 @@ import org.apache.beam.sdk.values.Row;
  */
 final class GoogleAdsConnector implements AdConnector {
 
-  static final String VERSION = "v21";
   private static final String QUERY =
       "SELECT customer.id, customer.currency_code, customer.time_zone, campaign.id, campaign.name, campaign.status,"
           + " ad_group.id, ad_group.name, ad_group_ad.ad.id, ad_group_ad.ad.name, ad_group_ad.status, segments.date,"
@@ -63,14 +62,20 @@ final class GoogleAdsConnector implements AdConnector {
   static final int PAGING_ATTEMPTS = 2;
 
   private final String baseUrl;
+  private final String version;
   private final Method method;
   private final OAuthRefresh oauth;
   private final Secret developerToken;
   private final String loginCustomerId;
   private final AdsHttp http;
 
-  GoogleAdsConnector(String baseUrl, Method method, OAuthRefresh oauth, Secret developerToken, String loginCustomerId, AdsHttp http) {
+  GoogleAdsConnector(String baseUrl, String version, Method method, OAuthRefresh oauth, Secret developerToken, String loginCustomerId,
+      AdsHttp http) {
+    if (!version.matches("v\\d{1,3}")) {
+      throw new InvalidOptionException("googleAdsApiVersion", "must look like v21, got \"" + version + "\"");
+    }
     this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+    this.version = version;
     this.method = method;
     this.oauth = oauth;
     this.developerToken = developerToken;
@@ -132,7 +137,7 @@ final class GoogleAdsConnector implements AdConnector {
         http.send(
             () -> {
               HttpRequest.Builder builder =
-                  AdsHttp.request(baseUrl + "/" + VERSION + "/customers/" + slice.accountId() + "/googleAds:" + method.endpoint)
+                  AdsHttp.request(baseUrl + "/" + version + "/customers/" + slice.accountId() + "/googleAds:" + method.endpoint)
                       .header("Authorization", "Bearer " + token)
                       .header("developer-token", developerToken.reveal())
                       .header("Content-Type", "application/json");
@@ -177,7 +182,7 @@ final class GoogleAdsConnector implements AdConnector {
                   .metrics(Wire.count(metrics.path("impressions")), Wire.count(metrics.path("clicks")), spend,
                       Wire.decimal(metrics.path("conversions")), Wire.decimal(metrics.path("conversionsValue")))
                   .set("attribution_spec", "account_default")
-                  .set("source_version", VERSION)
+                  .set("source_version", version)
                   .set("request_id", requestId)
                   .build());
         }

@@ -304,18 +304,40 @@ final class MetaConnector implements AdConnector {
   }
 
   private String send(java.util.function.Supplier<HttpRequest> request) {
-    HttpResponse<byte[]> response = http.send(request, answer -> classify(answer, longestWait, pacing.pause()));
+    HttpResponse<byte[]> response = http.send(request, answer -> nearLimits(answer, classify(answer, longestWait, pacing.pause())));
     pace(usagePercent(response));
     return new String(response.body(), StandardCharsets.UTF_8);
   }
 
-  /** Waits before the account's next call when Meta says it is near its limits. */
-  private void pace(double usage) {
-    if (usage < pacing.percent() || pacing.pause().isZero()) {
-      return;
+  /**
+   * Usage headers come with error answers too: a call retried after one that says the account is
+   * near its limits waits at least the pause, as the next call after such a success does.
+   */
+  private AdsApiException nearLimits(HttpResponse<byte[]> answer, AdsApiException failure) {
+    boolean retried = failure != null && failure.kind() == AdsApiException.Kind.SLOW_DOWN;
+    if (!retried || !nearLimits(usagePercent(answer))
+        || (failure.retryAfter() != null && failure.retryAfter().compareTo(pacing.pause()) >= 0)) {
+      return failure;
     }
+    notePacing();
+    return new AdsApiException(failure.kind(), failure.getMessage(), pacing.pause());
+  }
+
+  private boolean nearLimits(double usage) {
+    return usage >= pacing.percent() && !pacing.pause().isZero();
+  }
+
+  private void notePacing() {
     RunSignals.note("meta usage reached " + pacing.percent() + "% of a limit: the account's next calls waited "
         + pacing.pause().toSeconds() + " s each");
+  }
+
+  /** Waits before the account's next call when Meta says it is near its limits. */
+  private void pace(double usage) {
+    if (!nearLimits(usage)) {
+      return;
+    }
+    notePacing();
     try {
       Thread.sleep(pacing.pause().toMillis());
     } catch (InterruptedException e) {

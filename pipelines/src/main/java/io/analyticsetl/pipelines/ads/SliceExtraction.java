@@ -48,6 +48,12 @@ final class SliceExtraction extends DoFn<AccountSlice, Row> {
   static final TupleTag<DeadLetter> FAILED = new TupleTag<>() {};
   /** The account-days of each slice extracted in whole ({@link ReconcileAdRows#COVERAGE}). */
   static final TupleTag<Row> COVERED = new TupleTag<>() {};
+  /**
+   * The accounts ({@code PLATFORM|account_id}, as rows carry them) of slices that were not extracted
+   * (stopped or failed): the days of those slices are unknown. (A slice with an unreadable item
+   * covers no day either, but its other rows are in: its dead letter says what is missing.)
+   */
+  static final TupleTag<String> UNCOVERED = new TupleTag<>() {};
 
   private final Map<Platform, AdConnector> connectors;
   private final String outputRoot;
@@ -132,11 +138,13 @@ final class SliceExtraction extends DoFn<AccountSlice, Row> {
           case AUTH -> failed(out, stage, slice, e.getMessage(), "credentials refused");
           default -> failed(out, stage, slice, e.getMessage(), "slices could not be extracted");
         }
+        out.get(UNCOVERED).output(accountOf(connector, slice));
         RunSignals.workDone();
         return;
       } catch (UncheckedIOException e) {
         // The slice's report jobs could not be read or kept (the raw zone's store failed).
         failed(out, stage, slice, e.getMessage(), "slices could not be extracted");
+        out.get(UNCOVERED).output(accountOf(connector, slice));
         RunSignals.workDone();
         return;
       }
@@ -172,6 +180,10 @@ final class SliceExtraction extends DoFn<AccountSlice, Row> {
       }
     }
     RunSignals.workDone();
+  }
+
+  private static String accountOf(AdConnector connector, AccountSlice slice) {
+    return slice.platform().name() + "|" + connector.rowAccountId(slice);
   }
 
   /**

@@ -221,6 +221,29 @@ class AdsDailyTest {
   }
 
   @Test
+  void anAdThatStoppedHasTrainingExamplesForEveryFeatureDayWithAWholeLabelWindow() throws Exception {
+    LocalDate later = LocalDate.of(2026, 6, 19);
+    try (FakeAdPlatforms fake = FakeAdPlatforms.start(ADS)) {
+      Launch launch = run(fake, later, "--lookbackDays=60", "--accounts=google_ads:1234567890", "--platforms=google_ads");
+      assertThat(launch.err(), launch.exitCode(), is(0));
+    }
+    // g2 delivered last on May 7: its features run on to June 3 (until its 28-day window is empty),
+    // and by yesterday (June 18) every one of those days has its whole label window, the last ones
+    // after the ad stopped: zero impressions, zero clicks, no CTR.
+    java.util.function.Function<String, List<List<String>>> lastDayPerAd = dataset -> Parquet.query(
+        "SELECT ad_id, max(date)::text FROM read_parquet('" + out.resolve("out") + "/ads/" + dataset + "/*/*.parquet')"
+            + " GROUP BY ad_id ORDER BY ad_id");
+    assertThat(Parquet.query("SELECT max(date)::text FROM read_parquet('" + out.resolve("out")
+        + "/ads/ad_performance_daily/*/*.parquet') WHERE ad_id = 'g2' AND impressions > 0"), equalTo(List.of(List.of("2026-05-07"))));
+    assertThat(lastDayPerAd.apply("ad_features_daily"), equalTo(List.of(List.of("g1", "2026-06-18"), List.of("g2", "2026-06-03"))));
+    assertThat(lastDayPerAd.apply("ad_training_examples"), equalTo(List.of(List.of("g1", "2026-06-11"), List.of("g2", "2026-06-03"))));
+    assertThat(query("ad_training_examples",
+            "ad_id, date::text, label_impressions_next_7d::text, label_clicks_next_7d::text, label_ctr_next_7d IS NULL").stream()
+            .filter(r -> r.get(0).equals("g2") && r.get(1).equals("2026-06-03")).toList(),
+        equalTo(List.of(List.of("g2", "2026-06-03", "0", "0", "true"))));
+  }
+
+  @Test
   void aDailyRunsFeaturesReachBackIntoHistoryLoadedByEarlierRuns() throws Exception {
     LocalDate next = RUN_DATE.plusDays(1);
     try (FakeAdPlatforms fake = FakeAdPlatforms.start(ADS)) {
@@ -538,8 +561,9 @@ class AdsDailyTest {
     try (FakeAdPlatforms fake = FakeAdPlatforms.start(ADS)) {
       fake.googlePageRows(3);
       fake.googleExpireNextPageTokens(1);
-      Launch launch = run(fake, RUN_DATE, "--googleAdsMethod=search", "--platforms=google_ads");
+      Launch launch = run(fake, RUN_DATE, "--googleAdsMethod=search", "--platforms=google_ads", "--googleAdsApiVersion=v22");
       assertThat(launch.err(), launch.exitCode(), is(0));
+      assertThat(fake.calls("google v22"), is(6));
       List<List<String>> expected = expectedWeek(fake, ADS.subList(2, 4));
       assertThat(query("ad_performance_daily", PERFORMANCE), equalTo(expected));
       // Ten rows in pages of three: the first page, a follow-up refused as expired, then all four pages again.
@@ -553,6 +577,9 @@ class AdsDailyTest {
       Launch unknown = run(fake, RUN_DATE, "--googleAdsMethod=stream");
       assertThat(unknown.exitCode(), is(2));
       assertThat(unknown.err(), containsString("googleAdsMethod"));
+      Launch badVersion = run(fake, RUN_DATE, "--googleAdsApiVersion=21");
+      assertThat(badVersion.exitCode(), is(2));
+      assertThat(badVersion.err(), containsString("invalid option --googleAdsApiVersion: must look like v21"));
     }
   }
 

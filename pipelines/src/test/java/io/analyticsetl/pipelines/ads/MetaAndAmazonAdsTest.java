@@ -190,6 +190,14 @@ class MetaAndAmazonAdsTest {
       assertThat(ledger(1).notes(), org.hamcrest.Matchers.hasItem("meta usage reached 75% of a limit: the account's next calls waited 1 s each (3)"));
       assertThat(query(PERFORMANCE, "platform = 'META'"), equalTo(expected(fake, "meta", RUN_DATE.minusDays(6), RUN_DATE)));
 
+      // An error answer's usage headers count too: the retry after a transient error that says the
+      // account is near its limits waits the pause, not the short backoff.
+      fake.meta().reportUsage(1, 95);
+      fake.meta().throttleNextWithCodes(960);
+      Launch retried = run(fake, RUN_DATE.plusDays(2), "--platforms=meta", "--metaUsagePauseSeconds=1");
+      assertThat(retried.err(), retried.exitCode(), is(0));
+      assertThat(ledger(2).notes(), org.hamcrest.Matchers.hasItem("meta usage reached 75% of a limit: the account's next calls waited 1 s each (1)"));
+
       Launch refused = run(fake, RUN_DATE, "--platforms=meta", "--metaUsagePausePercent=0");
       assertThat(refused.exitCode(), is(2));
       assertThat(refused.err(), containsString("metaUsagePausePercent"));
@@ -197,6 +205,30 @@ class MetaAndAmazonAdsTest {
       Launch noCreatives = run(fake, RUN_DATE, "--platforms=meta", "--internalCreativesPath=" + out.resolve("nope.jsonl"));
       assertThat(noCreatives.err(), noCreatives.exitCode(), is(2));
       assertThat(noCreatives.err(), containsString("invalid option --internalCreativesPath: cannot read"));
+    }
+  }
+
+  @Test
+  void anAccountWithAStoppedSliceGetsNoFeaturesFromTheDaysItDidNotLoad() throws Exception {
+    try (FakeAdPlatforms fake = FakeAdPlatforms.start(ADS)) {
+      Launch first = run(fake, RUN_DATE, "--platforms=meta");
+      assertThat(first.err(), first.exitCode(), is(0));
+      String lastFeatureDay = "SELECT max(date)::text FROM read_parquet('" + out + "/ads/ad_features_daily/*/*.parquet')";
+      assertThat(Parquet.query(lastFeatureDay), equalTo(List.of(List.of(RUN_DATE.minusDays(1).toString()))));
+
+      // Ten days on the account has two slices, the days no checkpoint holds and the window, and Meta
+      // stops one of them: the account's days are not all known, so its features wait for a run that
+      // loads them rather than take the missing days for days without delivery.
+      fake.meta().throttleNext(1, 45);
+      Launch partly = run(fake, RUN_DATE.plusDays(10), "--platforms=meta");
+      assertThat(partly.err(), partly.exitCode(), is(0));
+      assertThat(partly.err(), containsString("catches up from"));
+      assertThat(partly.err(), containsString("stopped: Meta throttles the account for 45 minutes"));
+      assertThat(Parquet.query(lastFeatureDay), equalTo(List.of(List.of(RUN_DATE.minusDays(1).toString()))));
+
+      Launch whole = run(fake, RUN_DATE.plusDays(10), "--platforms=meta");
+      assertThat(whole.err(), whole.exitCode(), is(0));
+      assertThat(Parquet.query(lastFeatureDay), equalTo(List.of(List.of(RUN_DATE.plusDays(9).toString()))));
     }
   }
 

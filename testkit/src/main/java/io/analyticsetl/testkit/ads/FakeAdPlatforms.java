@@ -453,9 +453,12 @@ public final class FakeAdPlatforms implements AutoCloseable {
   private void google(HttpExchange exchange) throws IOException {
     try (exchange) {
       String path = exchange.getRequestURI().getPath();
-      Matcher customer = Pattern.compile("/google/v\\d+/customers/(\\d+)/googleAds:(searchStream|search)").matcher(path);
+      Matcher customer = Pattern.compile("/google/(v\\d+)/customers/(\\d+)/googleAds:(searchStream|search)").matcher(path);
       boolean matched = customer.matches();
-      count("google " + (matched ? customer.group(2) : path));
+      count("google " + (matched ? customer.group(3) : path));
+      if (matched) {
+        count("google " + customer.group(1));
+      }
       if (!"Bearer ya29.test".equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
         googleError(exchange, 401, "UNAUTHENTICATED", "Request is missing required authentication credential.", null);
         return;
@@ -483,8 +486,8 @@ public final class FakeAdPlatforms implements AutoCloseable {
         googleError(exchange, 400, "INVALID_ARGUMENT", "Request contains an invalid argument.", null);
         return;
       }
-      ArrayNode results = googleRows(customer.group(1), LocalDate.parse(dates.group(1)), LocalDate.parse(dates.group(2)));
-      if (customer.group(2).equals("searchStream")) {
+      ArrayNode results = googleRows(customer.group(2), LocalDate.parse(dates.group(1)), LocalDate.parse(dates.group(2)));
+      if (customer.group(3).equals("searchStream")) {
         ArrayNode batches = JSON.createArrayNode();
         batches.addObject().<ObjectNode>set("results", results)
             .put("fieldMask", "customer.id,segments.date,metrics.impressions").put("requestId", "g-" + System.nanoTime());
