@@ -363,6 +363,12 @@ public final class FakeAdPlatforms implements AutoCloseable {
         tiktokError(exchange, 40002, "Invalid parameters.");
         return;
       }
+      // dimensions and metrics are JSON arrays of names in the query string, as TikTok documents them.
+      if (!jsonArrayOf(query.get("dimensions")).equals(List.of("ad_id", "stat_time_day"))
+          || !jsonArrayOf(query.get("metrics")).containsAll(List.of("impressions", "clicks", "spend"))) {
+        tiktokError(exchange, 40002, "dimensions and metrics must be JSON arrays: dimensions [\"ad_id\",\"stat_time_day\"]");
+        return;
+      }
       LocalDate start = LocalDate.parse(query.get("start_date"));
       LocalDate end = LocalDate.parse(query.get("end_date"));
       if (ChronoUnit.DAYS.between(start, end) >= 30) {
@@ -428,6 +434,20 @@ public final class FakeAdPlatforms implements AutoCloseable {
     ObjectNode body = JSON.createObjectNode().put("code", 0).put("message", "OK").put("request_id", "req-" + System.nanoTime());
     body.putObject("data");
     return body;
+  }
+
+  /** The strings of a JSON array parameter; empty when it is missing or not an array of strings. */
+  private static List<String> jsonArrayOf(String parameter) {
+    List<String> names = new ArrayList<>();
+    try {
+      JsonNode array = parameter == null ? null : JSON.readTree(parameter);
+      if (array != null && array.isArray()) {
+        array.forEach(name -> names.add(name.isTextual() ? name.asText() : "?"));
+      }
+    } catch (IOException e) {
+      names.clear();
+    }
+    return names;
   }
 
   private static void tiktokError(HttpExchange exchange, int code, String message) throws IOException {
