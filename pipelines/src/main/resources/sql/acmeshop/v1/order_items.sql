@@ -7,6 +7,7 @@ SELECT o.order_id,
        jsonb_typeof(o.items) AS items_type,
        item::text AS item_json,
        TRUE AS order_exists, o.status AS order_status, o.created_at AS order_created_at,
+       o.user_id AS order_user_id, o.currency AS order_currency, o.total_amount AS order_total_amount,
        (p.product_id IS NOT NULL) AS product_exists, p.name AS product_name, p.category
 FROM ${schema}.orders o
 CROSS JOIN LATERAL jsonb_array_elements(

@@ -9,10 +9,12 @@ import io.analyticsetl.transforms.validate.Rule;
 import io.analyticsetl.transforms.validate.Validate;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.Arrays;
 import java.util.Currency;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.schemas.Schema.FieldType;
@@ -85,6 +87,9 @@ final class AcmeshopSources {
           .addBooleanField("order_exists")
           .addNullableField("order_status", FieldType.STRING)
           .addField("order_created_at", TIMESTAMP)
+          .addNullableField("order_user_id", FieldType.INT64)
+          .addNullableField("order_currency", FieldType.STRING)
+          .addNullableField("order_total_amount", FieldType.DECIMAL)
           .addBooleanField("product_exists")
           .addNullableField("product_name", FieldType.STRING)
           .addNullableField("category", FieldType.STRING)
@@ -104,6 +109,11 @@ final class AcmeshopSources {
           .addNullableField("risk_score", FieldType.DECIMAL)
           .addField("created_at", TIMESTAMP)
           .addBooleanField("order_exists")
+          .addNullableField("order_user_id", FieldType.INT64)
+          .addNullableField("order_status", FieldType.STRING)
+          .addNullableField("order_currency", FieldType.STRING)
+          .addNullableField("order_total_amount", FieldType.DECIMAL)
+          .addField("order_created_at", TIMESTAMP)
           .build();
 
   static final Schema NOTIFICATION =
@@ -176,14 +186,28 @@ final class AcmeshopSources {
         query("sql/acmeshop/orders.sql", ORDER, window(from, to)),
         "read_orders",
         "orders",
-        Rule.required("user_id"),
-        Rule.required("created_at"),
-        Rule.required("status"),
-        Rule.allowedValues("status", ORDER_STATUSES),
-        Rule.required("currency"),
-        Rule.allowedValues("currency", CURRENCIES),
-        Rule.required("total_amount"),
-        Rule.min("total_amount", 0));
+        orderRules(""));
+  }
+
+  /**
+   * What makes an order valid, for its own columns ({@code prefix} "") or for an item's or payment's
+   * copy of them ("order_"): the items and payments of an order that is a dead letter are too.
+   */
+  private static Rule[] orderRules(String prefix) {
+    return new Rule[] {
+      Rule.required(prefix + "user_id"),
+      Rule.required(prefix + "created_at"),
+      Rule.required(prefix + "status"),
+      Rule.allowedValues(prefix + "status", ORDER_STATUSES),
+      Rule.required(prefix + "currency"),
+      Rule.allowedValues(prefix + "currency", CURRENCIES),
+      Rule.required(prefix + "total_amount"),
+      Rule.min(prefix + "total_amount", 0)
+    };
+  }
+
+  private static Rule[] with(Rule[] rules, Rule... more) {
+    return Stream.concat(Arrays.stream(rules), Arrays.stream(more)).toArray(Rule[]::new);
   }
 
   PCollection<Row> orderItems(LocalDate from, LocalDate to) {
@@ -198,17 +222,19 @@ final class AcmeshopSources {
         items,
         "read_order_items",
         layout.equals("v1") ? "orders.items" : "order_items",
-        Rule.of("items element is well-formed", row -> row.getString("item_error")),
-        Rule.required("order_id"),
-        exists("order_exists", "order_id", "order"),
-        exists("product_exists", "product_id", "product"),
-        Rule.required("product_name"),
-        Rule.required("quantity"),
-        Rule.min("quantity", 0),
-        Rule.required("unit_price"),
-        Rule.min("unit_price", 0),
-        Rule.required("order_status"),
-        Rule.allowedValues("order_status", ORDER_STATUSES));
+        with(
+            new Rule[] {
+              Rule.of("items element is well-formed", row -> row.getString("item_error")),
+              Rule.required("order_id"),
+              exists("order_exists", "order_id", "order"),
+              exists("product_exists", "product_id", "product"),
+              Rule.required("product_name"),
+              Rule.required("quantity"),
+              Rule.min("quantity", 0),
+              Rule.required("unit_price"),
+              Rule.min("unit_price", 0)
+            },
+            orderRules("order_")));
   }
 
   PCollection<Row> payments(LocalDate from, LocalDate to) {
@@ -216,18 +242,22 @@ final class AcmeshopSources {
         query("sql/acmeshop/payments.sql", PAYMENT, window(from, to)),
         "read_payments",
         "payments",
-        exists("order_exists", "order_id", "order"),
-        Rule.required("provider"),
-        Rule.required("method"),
-        Rule.required("created_at"),
-        Rule.required("status"),
-        Rule.allowedValues("status", PAYMENT_STATUSES),
-        Rule.required("currency"),
-        Rule.allowedValues("currency", CURRENCIES),
-        Rule.required("amount"),
-        Rule.min("amount", 0),
-        Rule.min("risk_score", 0),
-        Rule.max("risk_score", 100));
+        with(
+            new Rule[] {
+              exists("order_exists", "order_id", "order"),
+              Rule.required("provider"),
+              Rule.required("method"),
+              Rule.required("created_at"),
+              Rule.required("status"),
+              Rule.allowedValues("status", PAYMENT_STATUSES),
+              Rule.required("currency"),
+              Rule.allowedValues("currency", CURRENCIES),
+              Rule.required("amount"),
+              Rule.min("amount", 0),
+              Rule.min("risk_score", 0),
+              Rule.max("risk_score", 100)
+            },
+            orderRules("order_")));
   }
 
   PCollection<Row> notifications(LocalDate from, LocalDate to) {

@@ -103,6 +103,7 @@ public class AcmeshopPipelineTest {
             "read_sessions: user_id refers to an existing user", "read_orders: status is required",
             "read_order_items: order_status is required", "read_order_items: order_id is required",
             "read_orders: created_at is required", "read_payments: created_at is required",
+            "read_order_items: order_currency in", "read_payments: order_currency in",
             "read_notifications: created_at is required", "read_sessions: started_at is required")) {
       assertThat(reason, errors.stream().anyMatch(e -> e.startsWith(reason.substring(0, reason.indexOf(':')))
           && e.contains(reason.substring(reason.indexOf(':') + 2))), is(true));
@@ -242,6 +243,9 @@ public class AcmeshopPipelineTest {
         + " WHERE created_at IS NOT NULL AND (deleted_at IS NULL OR deleted_at >= created_at)"
         + " AND (country IS NULL OR country ~ '^[A-Z]{2}$')";
     String currencies = "('EUR', 'USD', 'GBP')";
+    // An order's items and payments count only if the order itself is valid.
+    String validOrder = "o.currency IN " + currencies + " AND o.total_amount >= 0 AND o.user_id IS NOT NULL"
+        + " AND o.status IN " + ORDER_STATUSES;
     Map<String, List<String>> expected = new LinkedHashMap<>();
     Sql.execute(url, "CREATE EXTENSION IF NOT EXISTS pgcrypto");
 
@@ -282,7 +286,7 @@ public class AcmeshopPipelineTest {
             + "   p.name, p.category FROM acmeshop.order_items oi JOIN acmeshop.orders o ON o.order_id = oi.order_id"
             + "   JOIN acmeshop.products p ON p.product_id = oi.product_id"
             + "   WHERE oi.quantity >= 0 AND oi.unit_price >= 0 AND p.name IS NOT NULL"
-            + "   AND o.status IN ('placed', 'paid', 'shipped', 'delivered')),"
+            + "   AND o.status IN ('placed', 'paid', 'shipped', 'delivered') AND " + validOrder + "),"
             + " daily AS (SELECT product_id, day, min(name) AS name, min(category) AS category, sum(quantity) AS units,"
             + "   sum(quantity * unit_price) AS revenue FROM items GROUP BY 1, 2),"
             + " rolled AS (SELECT d.*, (SELECT sum(d2.revenue) FROM daily d2 WHERE d2.product_id = d.product_id"
@@ -304,7 +308,7 @@ public class AcmeshopPipelineTest {
             + " WHERE p." + window.replace("created_at <", "p.created_at <")
             + " AND p.currency IN " + currencies + " AND p.amount >= 0"
             + " AND (p.risk_score IS NULL OR p.risk_score BETWEEN 0 AND 100)"
-            + " AND p.status IN ('succeeded', 'failed', 'refunded', 'chargeback') GROUP BY 1, 2, 3, 4")));
+            + " AND p.status IN ('succeeded', 'failed', 'refunded', 'chargeback') AND " + validOrder + " GROUP BY 1, 2, 3, 4")));
 
     expected.put("notification_metrics_daily", normalised(Sql.query(url,
         "SELECT (created_at AT TIME ZONE 'UTC')::date, channel, count(*) FILTER (WHERE status <> 'queued') AS sent,"

@@ -13,7 +13,8 @@ class LegacyOrderItemsTest {
 
   private static Row element(String itemsType, String json) {
     return Row.withSchema(LegacyOrderItems.ELEMENT)
-        .addValues(7L, itemsType, json, true, "paid", Instant.parse("2026-03-01T10:00:00Z"), true, "Kettle", "kitchen")
+        .addValues(7L, itemsType, json, true, "paid", Instant.parse("2026-03-01T10:00:00Z"), 3L, "EUR", new BigDecimal("9.00"),
+            true, "Kettle", "kitchen")
         .build();
   }
 

@@ -205,6 +205,11 @@ public final class AcmeshopSeed {
     orders.add(new Order(orderId + 6, someone.id(), someone.email(), someone.name(), "paid", "EUR",
         new BigDecimal("2.00"), recent, List.of()));
     malformedV1Items.put(orderId + 6, "{\"product_id\": 1, \"quantity\": 1, \"unit_price\": \"2.00\"}");
+    // An order that is a dead letter (an unknown currency) takes its valid item and payment with it.
+    orders.add(new Order(orderId + 8, someone.id(), someone.email(), someone.name(), "paid", "XYZ",
+        new BigDecimal("2.00"), recent, List.of(new Item(orderId + 8, 1, 1, new BigDecimal("2.00")))));
+    payments.add(new Object[] {paymentId + 4, orderId + 8, "stripe", "card", new BigDecimal("2.00"), "EUR",
+        "succeeded", null, null, recent});
     // Rows without their time belong to no day: read every run as dead letters, never silently skipped.
     orders.add(new Order(orderId + 7, someone.id(), someone.email(), someone.name(), "paid", "EUR",
         new BigDecimal("3.00"), null, List.of(new Item(orderId + 7, 1, 1, new BigDecimal("3.00")))));
