@@ -96,6 +96,11 @@ public final class RunContext {
     writable(dataset, rows).apply("Write_" + dataset.name(), sink.write(dataset, days));
   }
 
+  /** As {@link #write(Dataset, PCollection, DayRange)}, for days the pipeline learns as it runs. */
+  public void writeReplacingDays(Dataset dataset, PCollection<Row> rows, PCollection<LocalDate> days) {
+    writable(dataset, rows).apply("Write_" + dataset.name(), sink.writeReplacingDays(dataset, days));
+  }
+
   /** Upserts rows of a dataset and deletes the stored rows named by {@code deletions} (see {@link DatasetSink#upsert}). */
   public void upsert(Dataset dataset, PCollection<Row> rows, PCollection<Row> deletions) {
     writable(dataset, rows).apply("Write_" + dataset.name(), sink.upsert(dataset, deletions));

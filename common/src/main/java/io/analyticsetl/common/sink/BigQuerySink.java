@@ -10,7 +10,6 @@ import io.analyticsetl.common.schema.BigQueryForm;
 import io.analyticsetl.common.schema.Column;
 import io.analyticsetl.common.schema.Dataset;
 import io.analyticsetl.common.schema.WriteMode;
-import io.analyticsetl.common.values.DayRange;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.temporal.ChronoUnit;
@@ -162,7 +161,7 @@ public final class BigQuerySink implements DatasetSink {
    * written as {@link #write(Dataset)} writes them.
    */
   @Override
-  public PTransform<PCollection<Row>, PDone> write(Dataset dataset, DayRange days) {
+  public PTransform<PCollection<Row>, PDone> writeReplacingDays(Dataset dataset, PCollection<LocalDate> days) {
     DatasetSink.checkReplacesDays(dataset);
     return changesTo(dataset, null, upserts(dataset) ? null : days);
   }
@@ -174,7 +173,7 @@ public final class BigQuerySink implements DatasetSink {
     return changesTo(dataset, deletions, null);
   }
 
-  private PTransform<PCollection<Row>, PDone> changesTo(Dataset dataset, PCollection<Row> deletions, DayRange replacedDays) {
+  private PTransform<PCollection<Row>, PDone> changesTo(Dataset dataset, PCollection<Row> deletions, PCollection<LocalDate> replacedDays) {
     String spec = tableSpec(dataset);
     boolean upsert = upserts(dataset);
     boolean decorators = testServices == null && !upsert;
@@ -321,14 +320,13 @@ public final class BigQuerySink implements DatasetSink {
   }
 
   private static void emptyDaysWithoutRows(
-      PCollection<Row> rows, PCollection<?> loaded, Dataset dataset, DayRange days, String spec, BigQueryServices services) {
+      PCollection<Row> rows, PCollection<?> loaded, Dataset dataset, PCollection<LocalDate> days, String spec, BigQueryServices services) {
     String dayColumn = DatasetSink.dayColumn(dataset);
     PCollectionView<List<String>> written =
         rows.apply("DaysWritten", MapElements.into(TypeDescriptors.strings()).via(row -> row.getLogicalTypeValue(dayColumn, LocalDate.class).toString()))
             .apply("DistinctDaysWritten", Distinct.create())
             .apply("DaysWrittenView", View.asList());
-    rows.getPipeline()
-        .apply("ReplacedDays", Create.of(days.days().map(LocalDate::toString).toList()).withCoder(StringUtf8Coder.of()))
+    days.apply("ReplacedDays", MapElements.into(TypeDescriptors.strings()).via(LocalDate::toString))
         .apply("AfterLoads", Wait.on(loaded))
         .apply("DeletePartitionsWithoutRows", ParDo.of(new DeletePartitionWithoutRows(spec, services, written)).withSideInputs(written));
   }

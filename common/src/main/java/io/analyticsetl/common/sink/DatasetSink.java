@@ -7,9 +7,11 @@ import io.analyticsetl.common.values.DayRange;
 import io.analyticsetl.common.values.LocalDateCoder;
 import java.io.Serializable;
 import java.time.LocalDate;
+import java.util.List;
 import java.util.Optional;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.VarLongCoder;
+import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.Filter;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.MapElements;
@@ -45,6 +47,23 @@ public interface DatasetSink extends Serializable {
    * replace partitions they load rows into) write as {@link #write(Dataset)} does.
    */
   default PTransform<PCollection<Row>, PDone> write(Dataset dataset, DayRange days) {
+    checkReplacesDays(dataset);
+    DatasetSink sink = this;
+    List<LocalDate> replaced = days.days().toList();
+    return new PTransform<>("ReplaceDays_" + dataset.name()) {
+      @Override
+      public PDone expand(PCollection<Row> rows) {
+        PCollection<LocalDate> days = rows.getPipeline().apply("Days", Create.of(replaced).withCoder(LocalDateCoder.of()));
+        return rows.apply(sink.writeReplacingDays(dataset, days));
+      }
+    };
+  }
+
+  /**
+   * As {@link #write(Dataset, DayRange)}, for days a pipeline learns only as it runs (which shops'
+   * days it recomputes, say): every day of {@code days} is replaced, emptied when it has no rows.
+   */
+  default PTransform<PCollection<Row>, PDone> writeReplacingDays(Dataset dataset, PCollection<LocalDate> days) {
     checkReplacesDays(dataset);
     return write(dataset);
   }

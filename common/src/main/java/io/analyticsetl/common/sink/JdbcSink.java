@@ -8,7 +8,6 @@ import io.analyticsetl.common.schema.Column;
 import io.analyticsetl.common.schema.Dataset;
 import io.analyticsetl.common.schema.PostgresForm;
 import io.analyticsetl.common.schema.WriteMode;
-import io.analyticsetl.common.values.DayRange;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.PreparedStatement;
@@ -27,6 +26,7 @@ import org.apache.beam.sdk.io.jdbc.JdbcIO;
 import org.apache.beam.sdk.schemas.SchemaCoder;
 import org.apache.beam.sdk.transforms.Count;
 import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
@@ -40,6 +40,7 @@ import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PDone;
 import org.apache.beam.sdk.values.Row;
+import org.apache.beam.sdk.values.TypeDescriptors;
 import org.apache.beam.sdk.values.TupleTag;
 
 /**
@@ -71,15 +72,13 @@ public final class JdbcSink implements DatasetSink {
 
   @Override
   public PTransform<PCollection<Row>, PDone> write(Dataset dataset) {
-    return write(dataset, (DayRange) null);
+    return write(dataset, null, null);
   }
 
-  /** {@code days}: days replaced whole, emptied when the run has no rows for them (or null). */
+  /** {@code days}: days replaced whole, emptied when the run has no rows for them. */
   @Override
-  public PTransform<PCollection<Row>, PDone> write(Dataset dataset, DayRange days) {
-    if (days != null) {
-      DatasetSink.checkReplacesDays(dataset);
-    }
+  public PTransform<PCollection<Row>, PDone> writeReplacingDays(Dataset dataset, PCollection<LocalDate> days) {
+    DatasetSink.checkReplacesDays(dataset);
     return write(dataset, days, null);
   }
 
@@ -90,7 +89,7 @@ public final class JdbcSink implements DatasetSink {
     return write(dataset, null, deletions);
   }
 
-  private PTransform<PCollection<Row>, PDone> write(Dataset dataset, DayRange days, PCollection<Row> deletions) {
+  private PTransform<PCollection<Row>, PDone> write(Dataset dataset, PCollection<LocalDate> days, PCollection<Row> deletions) {
     JdbcEndpoint database = endpoint;
     return new PTransform<>("WriteJdbc_" + dataset.name()) {
       @Override
@@ -157,17 +156,18 @@ public final class JdbcSink implements DatasetSink {
       StageCounters stage,
       PCollection<Row> incoming,
       PCollection<Void> tableReady,
-      DayRange days) {
+      PCollection<LocalDate> days) {
     boolean whole = dataset.writeMode() == WriteMode.FULL_REBUILD;
     KvCoder<String, Row> keyed = KvCoder.of(StringUtf8Coder.of(), SchemaCoder.of(dataset.beamSchema()));
     TupleTag<Row> rowsTag = new TupleTag<>();
     TupleTag<String> unitTag = new TupleTag<>();
     KvCoder<String, String> unitCoder = KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of());
-    List<KV<String, String>> extraUnits =
-        whole
-            ? List.of(KV.of("", ""))
-            : days == null ? List.of() : days.days().map(day -> KV.of(dataset.dayPartitionPath(day), day.toString())).toList();
-    PCollection<KV<String, String>> units = incoming.getPipeline().apply("ReplacedUnits", Create.of(extraUnits).withCoder(unitCoder));
+    PCollection<KV<String, String>> units =
+        whole || days == null
+            ? incoming.getPipeline().apply("ReplacedUnits", Create.of(whole ? List.of(KV.of("", "")) : List.<KV<String, String>>of()).withCoder(unitCoder))
+            : days.apply("ReplacedUnits", MapElements.into(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.strings()))
+                    .via(day -> KV.of(dataset.dayPartitionPath(day), day.toString())))
+                .setCoder(unitCoder);
     PCollection<KV<String, CoGbkResult>> grouped =
         KeyedPCollectionTuple.of(
                 rowsTag,

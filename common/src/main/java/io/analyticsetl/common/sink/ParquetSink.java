@@ -5,7 +5,6 @@ import io.analyticsetl.common.ledger.StageCounters;
 import io.analyticsetl.common.schema.AvroForm;
 import io.analyticsetl.common.schema.Dataset;
 import io.analyticsetl.common.schema.WriteMode;
-import io.analyticsetl.common.values.DayRange;
 import java.io.IOException;
 import java.nio.channels.WritableByteChannel;
 import java.time.LocalDate;
@@ -109,7 +108,7 @@ public final class ParquetSink implements DatasetSink {
   }
 
   @Override
-  public PTransform<PCollection<Row>, PDone> write(Dataset dataset, DayRange days) {
+  public PTransform<PCollection<Row>, PDone> writeReplacingDays(Dataset dataset, PCollection<LocalDate> days) {
     DatasetSink.checkReplacesDays(dataset);
     return new Write(datasetDirectory(outputRoot, dataset), dataset, runId, shardsPerPartition, days, null);
   }
@@ -225,14 +224,14 @@ public final class ParquetSink implements DatasetSink {
     private final Dataset dataset;
     private final String runId;
     private final int shards;
-    private final DayRange replacedDays;
+    private final PCollection<LocalDate> replacedDays;
     private final transient PCollection<Row> deletions;
 
     /**
      * {@code replacedDays}: days whose old files go even when the run writes none there (or null);
      * {@code deletions}: stored rows to delete by natural key (or null).
      */
-    Write(String directory, Dataset dataset, String runId, int shards, DayRange replacedDays, PCollection<Row> deletions) {
+    Write(String directory, Dataset dataset, String runId, int shards, PCollection<LocalDate> replacedDays, PCollection<Row> deletions) {
       super("WriteParquet_" + dataset.name());
       this.directory = directory;
       this.dataset = dataset;
@@ -294,10 +293,8 @@ public final class ParquetSink implements DatasetSink {
         replacedScopes = touchedPartitions;
       } else {
         PCollection<String> days =
-            rows.getPipeline()
-                .apply("ReplacedDays", Create.of(
-                    replacedDays.days().map(day -> dir + "/" + ds.dayPartitionPath(day) + "/*.parquet").toList())
-                    .withCoder(StringUtf8Coder.of()));
+            replacedDays.apply("ReplacedDays", MapElements.into(TypeDescriptors.strings())
+                .via(day -> dir + "/" + ds.dayPartitionPath(day) + "/*.parquet"));
         replacedScopes =
             PCollectionList.of(touchedPartitions).and(days)
                 .apply("WrittenOrReplaced", Flatten.pCollections())

@@ -29,6 +29,7 @@ import org.apache.beam.sdk.schemas.SchemaCoder;
 import org.apache.beam.sdk.schemas.logicaltypes.SqlTypes;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.FlatMapElements;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.ParDo;
@@ -199,10 +200,12 @@ public final class IntegrationUsagePipeline extends EcommercePipeline {
             .withIdentifier("schema", schema)
             .withRowSchema(UNCOUNTED_ORDERS)
             .from(database);
-    pipeline
-        .apply("RunDays", Create.of(lastDay).withCoder(LocalDateCoder.of()))
-        .apply("DaysWritten", ParDo.of(new DaysWritten(firstDayToWrite, startDate)).withSideInputs(firstDayToWrite))
-        .setCoder(DayRange.Coder.of())
+    PCollection<DayRange> daysWritten =
+        pipeline
+            .apply("RunDays", Create.of(lastDay).withCoder(LocalDateCoder.of()))
+            .apply("DaysWritten", ParDo.of(new DaysWritten(firstDayToWrite, startDate)).withSideInputs(firstDayToWrite))
+            .setCoder(DayRange.Coder.of());
+    daysWritten
         .apply("CountUncountedOrders", uncountedQuery.readAll(
             (DayRange days) -> QueryParameters.of(Days.startOf(days.first()), Days.startOf(days.last().plusDays(1)))))
         .apply("NoteUncountedOrders", ParDo.of(new NoteUncountedOrders(schema)));
@@ -223,7 +226,12 @@ public final class IntegrationUsagePipeline extends EcommercePipeline {
             .apply("JoinShop", CoGroupByKey.create())
             .apply("ToUsageRows", ParDo.of(new ToUsageRows(dayTag, plannedTag)))
             .setRowSchema(INTEGRATION_USAGE_DAILY.beamSchema());
-    run.write(INTEGRATION_USAGE_DAILY, usage);
+    // Every day written is replaced whole, so a day left without any shop (its only shop's deletion
+    // recorded late) is emptied rather than keeping that shop's row.
+    run.writeReplacingDays(INTEGRATION_USAGE_DAILY, usage,
+        daysWritten
+            .apply("EachDayWritten", FlatMapElements.into(TypeDescriptor.of(LocalDate.class)).via((DayRange days) -> days.days().toList()))
+            .setCoder(LocalDateCoder.of()));
   }
 
   /**

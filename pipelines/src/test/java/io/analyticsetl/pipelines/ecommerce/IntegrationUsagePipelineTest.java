@@ -205,6 +205,27 @@ class IntegrationUsagePipelineTest {
             List.of("2", "10", "magento", "2026-02-25 12:00:00.000000", "2026-02-27", "1"),
             List.of("3", "11", "woocommerce", "2026-03-01 00:00:00.000000", "2026-03-01", "0"),
             List.of("4", "11", "prestashop", "2026-02-27 00:00:00.000000", "2026-02-27", "0")));
+
+    // Shop 1's deletion on Feb 27 is recorded late too, and it was Feb 28's only shop: that day is
+    // emptied, not left with shop 1's row, and once it is, a rerun has nothing to rewrite.
+    Sql.execute(url, "UPDATE ecommerce.ecommerce_shops SET deleted_at = '2026-02-27 20:00:00+00' WHERE id = 1");
+    Launch third = Launch.of(args(url, out, LocalDate.of(2026, 3, 3)));
+    assertThat(third.err(), third.exitCode(), is(0));
+    assertThat(
+        output(),
+        contains(
+            List.of("1", "10", "shopify", "2026-02-26 22:30:00.000000", "2026-02-26", "2"),
+            List.of("1", "10", "shopify", "2026-02-26 22:30:00.000000", "2026-02-27", "1"),
+            List.of("2", "10", "magento", "2026-02-25 12:00:00.000000", "2026-02-25", "0"),
+            List.of("2", "10", "magento", "2026-02-25 12:00:00.000000", "2026-02-26", "0"),
+            List.of("2", "10", "magento", "2026-02-25 12:00:00.000000", "2026-02-27", "1"),
+            List.of("3", "11", "woocommerce", "2026-03-01 00:00:00.000000", "2026-03-01", "0"),
+            List.of("3", "11", "woocommerce", "2026-03-01 00:00:00.000000", "2026-03-02", "0"),
+            List.of("4", "11", "prestashop", "2026-02-27 00:00:00.000000", "2026-02-27", "0")));
+    Launch rerun = Launch.of(args(url, out, LocalDate.of(2026, 3, 3)));
+    assertThat(rerun.err(), rerun.exitCode(), is(0));
+    JsonNode rerunPlan = RunOutputs.ledgers(out, PIPELINE).get(3).get("stages").get("plan_shops");
+    assertThat(rerunPlan.toString(), rerunPlan.get("filtered").get("every shop already processed through runDate - 1").asLong(), is(4L));
   }
 
   @Test
