@@ -40,7 +40,7 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
-    if (Arrays.stream(args).anyMatch(a -> a.equals("--verbose") || a.equals("--verbose=true"))) {
+    if (Launcher.verbose(args)) {
       showRunnerWarnings();
     }
     System.exit(run(args, System.out, System.err));

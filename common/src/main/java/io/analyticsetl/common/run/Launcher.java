@@ -87,7 +87,7 @@ public final class Launcher {
       PipelineOptionsFactory.printHelp(out, definition.optionsClass());
       return ExitCode.SUCCESS;
     }
-    boolean verbose = Arrays.stream(args).anyMatch(a -> a.equals("--verbose") || a.equals("--verbose=true"));
+    boolean verbose = verbose(args);
 
     O options;
     LocalDate runDate;
@@ -337,6 +337,11 @@ public final class Launcher {
         RunSummary.rowsWritten(ledger),
         RunSummary.rowsDeadLettered(ledger),
         ledgerPath);
+  }
+
+  /** Whether the command line asks for {@code --verbose} (read before Beam parses it, for logging). */
+  public static boolean verbose(String... args) {
+    return Arrays.stream(args).anyMatch(a -> a.equals("--verbose") || a.equals("--verbose=true"));
   }
 
   /**

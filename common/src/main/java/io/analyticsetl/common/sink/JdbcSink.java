@@ -26,8 +26,8 @@ import org.apache.beam.sdk.io.jdbc.JdbcIO;
 import org.apache.beam.sdk.schemas.SchemaCoder;
 import org.apache.beam.sdk.transforms.Count;
 import org.apache.beam.sdk.transforms.Create;
-import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.Wait;
@@ -40,8 +40,8 @@ import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PDone;
 import org.apache.beam.sdk.values.Row;
-import org.apache.beam.sdk.values.TypeDescriptors;
 import org.apache.beam.sdk.values.TupleTag;
+import org.apache.beam.sdk.values.TypeDescriptors;
 
 /**
  * Tables {@code <domain>.<dataset>} in a relational database (PostgreSQL types), created from the
@@ -162,12 +162,14 @@ public final class JdbcSink implements DatasetSink {
     TupleTag<Row> rowsTag = new TupleTag<>();
     TupleTag<String> unitTag = new TupleTag<>();
     KvCoder<String, String> unitCoder = KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of());
-    PCollection<KV<String, String>> units =
-        whole || days == null
-            ? incoming.getPipeline().apply("ReplacedUnits", Create.of(whole ? List.of(KV.of("", "")) : List.<KV<String, String>>of()).withCoder(unitCoder))
-            : days.apply("ReplacedUnits", MapElements.into(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.strings()))
-                    .via(day -> KV.of(dataset.dayPartitionPath(day), day.toString())))
-                .setCoder(unitCoder);
+    PCollection<KV<String, String>> units;
+    if (!whole && days != null) {
+      units = days.apply("ReplacedUnits", MapElements.into(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.strings()))
+          .via(day -> KV.of(dataset.dayPartitionPath(day), day.toString())));
+    } else {
+      List<KV<String, String>> table = whole ? List.of(KV.of("", "")) : List.of();
+      units = incoming.getPipeline().apply("ReplacedUnits", Create.of(table).withCoder(unitCoder));
+    }
     PCollection<KV<String, CoGbkResult>> grouped =
         KeyedPCollectionTuple.of(
                 rowsTag,

@@ -35,8 +35,31 @@ class LauncherTest {
 
   @TempDir Path out;
 
+  /** A pipeline of the domain "test" with the common options; datasets only where it writes some. */
+  private interface TestDefinition extends EtlPipeline<EtlOptions> {
+    @Override
+    default String domain() {
+      return "test";
+    }
+
+    @Override
+    default String summary() {
+      return name();
+    }
+
+    @Override
+    default List<Dataset> datasets() {
+      return List.of();
+    }
+
+    @Override
+    default Class<EtlOptions> optionsClass() {
+      return EtlOptions.class;
+    }
+  }
+
   /** Reads three records and accounts for only {@code accounted} of them; may fail a check too. */
-  private record CountingPipeline(int accounted, boolean failsACheck) implements EtlPipeline<EtlOptions> {
+  private record CountingPipeline(int accounted, boolean failsACheck) implements TestDefinition {
     CountingPipeline(int accounted) {
       this(accounted, false);
     }
@@ -44,26 +67,6 @@ class LauncherTest {
     @Override
     public String name() {
       return "test-counting";
-    }
-
-    @Override
-    public String domain() {
-      return "test";
-    }
-
-    @Override
-    public String summary() {
-      return "counts";
-    }
-
-    @Override
-    public List<io.analyticsetl.common.schema.Dataset> datasets() {
-      return List.of();
-    }
-
-    @Override
-    public Class<EtlOptions> optionsClass() {
-      return EtlOptions.class;
     }
 
     @Override
@@ -83,7 +86,7 @@ class LauncherTest {
   }
 
   /** Writes three amounts to a DECIMAL(4,2) column: 1.50 fits, 123.45 and 99.995 (100.00) do not. */
-  private record OverflowingPipeline() implements EtlPipeline<EtlOptions> {
+  private record OverflowingPipeline() implements TestDefinition {
     static final Dataset AMOUNTS =
         Dataset.builder("test", "amounts")
             .column("id", ColumnType.BIGINT, "")
@@ -98,23 +101,8 @@ class LauncherTest {
     }
 
     @Override
-    public String domain() {
-      return "test";
-    }
-
-    @Override
-    public String summary() {
-      return "overflows";
-    }
-
-    @Override
     public List<Dataset> datasets() {
       return List.of(AMOUNTS);
-    }
-
-    @Override
-    public Class<EtlOptions> optionsClass() {
-      return EtlOptions.class;
     }
 
     @Override
@@ -129,30 +117,10 @@ class LauncherTest {
   }
 
   /** Takes its time, so that progress lines appear. */
-  private record SlowPipeline() implements EtlPipeline<EtlOptions> {
+  private record SlowPipeline() implements TestDefinition {
     @Override
     public String name() {
       return "test-slow";
-    }
-
-    @Override
-    public String domain() {
-      return "test";
-    }
-
-    @Override
-    public String summary() {
-      return "sleeps";
-    }
-
-    @Override
-    public Class<EtlOptions> optionsClass() {
-      return EtlOptions.class;
-    }
-
-    @Override
-    public List<io.analyticsetl.common.schema.Dataset> datasets() {
-      return List.of();
     }
 
     @Override
@@ -191,30 +159,10 @@ class LauncherTest {
   }
 
   /** Counts its three records, then fails on the way to writing them. */
-  private record FailingPipeline() implements EtlPipeline<EtlOptions> {
+  private record FailingPipeline() implements TestDefinition {
     @Override
     public String name() {
       return "test-failing";
-    }
-
-    @Override
-    public String domain() {
-      return "test";
-    }
-
-    @Override
-    public String summary() {
-      return "fails";
-    }
-
-    @Override
-    public List<io.analyticsetl.common.schema.Dataset> datasets() {
-      return List.of();
-    }
-
-    @Override
-    public Class<EtlOptions> optionsClass() {
-      return EtlOptions.class;
     }
 
     @Override

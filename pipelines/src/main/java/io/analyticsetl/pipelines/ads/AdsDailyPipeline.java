@@ -37,7 +37,6 @@ import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.schemas.SchemaCoder;
-import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.Count;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -46,6 +45,7 @@ import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.Keys;
 import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.transforms.Min;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.Reshuffle;
 import org.apache.beam.sdk.transforms.Values;
@@ -284,7 +284,7 @@ public final class AdsDailyPipeline implements EtlPipeline<AdsOptions> {
             .apply("CoveredOrNot", Flatten.pCollections());
     PCollectionView<List<String>> accountsExtracted =
         accountCoverage
-            .apply("AccountsExtractedWhole", Combine.perKey(AdsDailyPipeline::allTrue))
+            .apply("AccountsExtractedWhole", Min.perKey()) // false < true: whole when no slice was uncovered
             .apply("Whole", Filter.by(KV::getValue))
             .apply("AccountsExtracted", Keys.create())
             .apply("AccountsView", View.asList());
@@ -374,15 +374,6 @@ public final class AdsDailyPipeline implements EtlPipeline<AdsOptions> {
         .apply("AllChecks", GroupByKey.create())
         .apply("ChecksOfRun", Values.create())
         .apply("WritePage", ParDo.of(new QualityReport.WritePage(run.outputRoot(), run.runDate(), failRunOnFailedChecks)));
-  }
-
-  private static Boolean allTrue(Iterable<Boolean> values) {
-    for (boolean value : values) {
-      if (!value) {
-        return false;
-      }
-    }
-    return true;
   }
 
   private static String accountKey(Row row) {

@@ -304,7 +304,7 @@ final class MetaConnector implements AdConnector {
   }
 
   private String send(java.util.function.Supplier<HttpRequest> request) {
-    HttpResponse<byte[]> response = http.send(request, answer -> nearLimits(answer, classify(answer, longestWait, pacing.pause())));
+    HttpResponse<byte[]> response = http.send(request, answer -> pausedNearLimits(answer, classify(answer, longestWait, pacing.pause())));
     pace(usagePercent(response));
     return new String(response.body(), StandardCharsets.UTF_8);
   }
@@ -313,7 +313,7 @@ final class MetaConnector implements AdConnector {
    * Usage headers come with error answers too: a call retried after one that says the account is
    * near its limits waits at least the pause, as the next call after such a success does.
    */
-  private AdsApiException nearLimits(HttpResponse<byte[]> answer, AdsApiException failure) {
+  private AdsApiException pausedNearLimits(HttpResponse<byte[]> answer, AdsApiException failure) {
     boolean retried = failure != null && failure.kind() == AdsApiException.Kind.SLOW_DOWN;
     if (!retried || !nearLimits(usagePercent(answer))
         || (failure.retryAfter() != null && failure.retryAfter().compareTo(pacing.pause()) >= 0)) {
