@@ -2,6 +2,7 @@ package io.analyticsetl.pipelines.appstore;
 
 import static io.analyticsetl.pipelines.appstore.AppstoreDatasets.REVIEWS;
 
+import io.analyticsetl.common.ledger.RunSignals;
 import io.analyticsetl.common.options.InvalidOptionException;
 import io.analyticsetl.common.options.OptionValues;
 import io.analyticsetl.common.run.EtlPipeline;
@@ -20,6 +21,12 @@ import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.values.PCollectionView;
+import org.apache.beam.sdk.transforms.View;
+import org.apache.beam.sdk.transforms.Min;
+import org.apache.beam.sdk.transforms.Max;
+import org.apache.beam.sdk.transforms.Keys;
+import org.apache.beam.sdk.transforms.Filter;
 import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.ParDo;
@@ -169,20 +176,29 @@ public final class AppstoreExtractPipeline implements EtlPipeline<AppstoreOption
 
     // Instances processed within Apple's retention come from the ONGOING request.
     PCollection<ReportRequests.Entry> registry = appIds.apply("Ongoing", new Requests(client, ReportRequests.ONGOING));
-    PCollection<SegmentDownloads.InstanceRef> instances =
+    LocalDate firstKept = max(processing.first(), oldestAvailable);
+    PCollectionTuple ongoing =
         registry.apply(
             "OngoingInstances",
-            new Instances(client, reportKeys, max(processing.first(), oldestAvailable), processing.last(), false, missed));
-    if (processing.first().isBefore(oldestAvailable)) {
-      // Older ones are gone (Apple keeps instances 35 days); a ONE_TIME_SNAPSHOT request holds them.
-      LocalDate lastOld = min(processing.last(), oldestAvailable.minusDays(1));
-      run.note("instances processed before " + oldestAvailable + " are past Apple's 35-day retention; they come from a"
-          + " ONE_TIME_SNAPSHOT request per app (Apple allows one a month; an existing one is reused)");
-      PCollection<ReportRequests.Entry> snapshots = appIds.apply("Snapshot", new Requests(client, ReportRequests.ONE_TIME_SNAPSHOT));
+            new Instances(
+                client,
+                reportKeys,
+                backfill
+                    ? SegmentDownloads.ListInstances.ongoingTellingOldest(client, firstKept, processing.last())
+                    : SegmentDownloads.ListInstances.ongoing(client, firstKept, processing.last(), missed)));
+    PCollection<SegmentDownloads.InstanceRef> instances = ongoing.get(SegmentDownloads.ListInstances.LISTED);
+    if (backfill) {
+      // The rest come from a ONE_TIME_SNAPSHOT request per app that needs one: instances older than
+      // Apple's retention, and those from before the app's ONGOING request was made.
+      PCollection<KV<Long, LocalDate>> snapshotLastByApp =
+          snapshotLastByApp(pipeline, run, apps, processing, oldestAvailable, ongoing.get(SegmentDownloads.ListInstances.OLDEST));
+      PCollectionView<Map<Long, LocalDate>> lastByApp = snapshotLastByApp.apply("SnapshotDays", View.asMap());
+      PCollection<ReportRequests.Entry> snapshots =
+          snapshotLastByApp.apply("SnapshotApps", Keys.create()).apply("Snapshot", new Requests(client, ReportRequests.ONE_TIME_SNAPSHOT));
       PCollection<SegmentDownloads.InstanceRef> old =
-          snapshots.apply(
-              "SnapshotInstances",
-              new Instances(client, reportKeys, processing.first(), lastOld, true, Set.of()));
+          snapshots
+              .apply("SnapshotInstances", new Instances(client, reportKeys, SegmentDownloads.ListInstances.snapshot(client, processing.first(), lastByApp)))
+              .get(SegmentDownloads.ListInstances.LISTED);
       registry = PCollectionList.of(registry).and(snapshots).apply("AllRequests", Flatten.pCollections());
       instances = PCollectionList.of(instances).and(old).apply("AllInstances", Flatten.pCollections());
     }
@@ -236,6 +252,46 @@ public final class AppstoreExtractPipeline implements EtlPipeline<AppstoreOption
     }
   }
 
+  /**
+   * Per app, the last processing date a snapshot must give: every app's before Apple's retention,
+   * and an app's before the oldest instance its ONGOING request lists, when that is after the first
+   * processing date wanted (the request was made since).
+   */
+  private static PCollection<KV<Long, LocalDate>> snapshotLastByApp(
+      Pipeline pipeline, RunContext run, Set<Long> apps, DayRange processing, LocalDate oldestAvailable,
+      PCollection<KV<Long, LocalDate>> oldestOngoing) {
+    KvCoder<Long, LocalDate> coder = KvCoder.of(VarLongCoder.of(), SerializableCoder.of(LocalDate.class));
+    LocalDate firstKept = max(processing.first(), oldestAvailable);
+    LocalDate last = processing.last();
+    PCollection<KV<Long, LocalDate>> beforeRequests =
+        oldestOngoing
+            .apply("OldestOfApp", Min.perKey())
+            .setCoder(coder)
+            .apply("MadeSinceFirstWanted", Filter.by(oldest -> oldest.getValue().isAfter(firstKept) && !last.isBefore(firstKept)))
+            .apply(
+                "HeldBeforeRequest",
+                MapElements.into(coder.getEncodedTypeDescriptor())
+                    .via(oldest -> {
+                      RunSignals.note("an app's ONGOING request lists no instances processed before it was made; the processing"
+                          + " dates wanted before that come from a ONE_TIME_SNAPSHOT request");
+                      return KV.of(oldest.getKey(), min(last, oldest.getValue().minusDays(1)));
+                    }))
+            .setCoder(coder);
+    if (!processing.first().isBefore(oldestAvailable)) {
+      return beforeRequests;
+    }
+    LocalDate lastOld = min(last, oldestAvailable.minusDays(1));
+    run.note("instances processed before " + oldestAvailable + " are past Apple's 35-day retention; they come from a"
+        + " ONE_TIME_SNAPSHOT request per app (Apple allows one a month; an existing one is reused)");
+    PCollection<KV<Long, LocalDate>> pastRetention =
+        pipeline.apply("PastRetention", Create.of(apps.stream().map(app -> KV.of(app, lastOld)).toList()).withCoder(coder));
+    return PCollectionList.of(pastRetention)
+        .and(beforeRequests)
+        .apply("SnapshotNeeds", Flatten.pCollections())
+        .apply("LastOfApp", Max.perKey())
+        .setCoder(coder);
+  }
+
   private static Set<String> missedProcessingDates(String root, List<String> reports, Set<Long> apps, LocalDate from, LocalDate before) {
     try {
       return RawZone.missedProcessingDates(root, reports, apps, from, before);
@@ -269,33 +325,33 @@ public final class AppstoreExtractPipeline implements EtlPipeline<AppstoreOption
     }
   }
 
-  /** The DAILY instances of the wanted reports of each request, processed in [first, last]. */
-  private static final class Instances
-      extends PTransform<PCollection<ReportRequests.Entry>, PCollection<SegmentDownloads.InstanceRef>> {
+  /** The DAILY instances of the wanted reports of each request, as {@code listing} picks them. */
+  private static final class Instances extends PTransform<PCollection<ReportRequests.Entry>, PCollectionTuple> {
     private final AppStoreConnectClient client;
     private final List<String> reportKeys;
-    private final LocalDate first;
-    private final LocalDate last;
-    private final boolean snapshot;
-    private final Set<String> alsoWanted;
+    private final SegmentDownloads.ListInstances listing;
 
-    Instances(AppStoreConnectClient client, List<String> reportKeys, LocalDate first, LocalDate last, boolean snapshot, Set<String> alsoWanted) {
+    Instances(AppStoreConnectClient client, List<String> reportKeys, SegmentDownloads.ListInstances listing) {
       this.client = client;
       this.reportKeys = reportKeys;
-      this.first = first;
-      this.last = last;
-      this.snapshot = snapshot;
-      this.alsoWanted = alsoWanted;
+      this.listing = listing;
     }
 
     @Override
-    public PCollection<SegmentDownloads.InstanceRef> expand(PCollection<ReportRequests.Entry> requests) {
-      return requests
-          .apply("Requests", MapElements.into(TypeDescriptors.kvs(TypeDescriptors.longs(), TypeDescriptors.strings())).via(ReportRequests::requestOf))
-          .apply("ResolveReports", ParDo.of(new SegmentDownloads.ResolveReports(client, reportKeys)))
-          .setCoder(SerializableCoder.of(SegmentDownloads.ReportRef.class))
-          .apply("ListInstances", ParDo.of(new SegmentDownloads.ListInstances(client, first, last, snapshot, alsoWanted)))
-          .setCoder(SerializableCoder.of(SegmentDownloads.InstanceRef.class));
+    public PCollectionTuple expand(PCollection<ReportRequests.Entry> requests) {
+      PCollectionTuple listed =
+          requests
+              .apply("Requests", MapElements.into(TypeDescriptors.kvs(TypeDescriptors.longs(), TypeDescriptors.strings())).via(ReportRequests::requestOf))
+              .apply("ResolveReports", ParDo.of(new SegmentDownloads.ResolveReports(client, reportKeys)))
+              .setCoder(SerializableCoder.of(SegmentDownloads.ReportRef.class))
+              .apply(
+                  "ListInstances",
+                  ParDo.of(listing)
+                      .withSideInputs(listing.sideInputs())
+                      .withOutputTags(SegmentDownloads.ListInstances.LISTED, TupleTagList.of(SegmentDownloads.ListInstances.OLDEST)));
+      listed.get(SegmentDownloads.ListInstances.LISTED).setCoder(SerializableCoder.of(SegmentDownloads.InstanceRef.class));
+      listed.get(SegmentDownloads.ListInstances.OLDEST).setCoder(KvCoder.of(VarLongCoder.of(), SerializableCoder.of(LocalDate.class)));
+      return listed;
     }
   }
 }

@@ -16,6 +16,7 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
@@ -23,6 +24,7 @@ import org.apache.beam.sdk.io.fs.MoveOptions;
 import org.apache.beam.sdk.io.fs.ResourceId;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollectionView;
 import org.apache.beam.sdk.values.TupleTag;
 
 /**
@@ -73,32 +75,71 @@ final class SegmentDownloads {
     }
   }
 
+  /** The DAILY instances of a report's request processed in [first, last], and any also wanted. */
   static final class ListInstances extends DoFn<ReportRef, InstanceRef> {
+    static final TupleTag<InstanceRef> LISTED = new TupleTag<>() {};
+    /**
+     * Per app and report, the oldest processing date its ONGOING request lists ({@link LocalDate#MAX}
+     * for none): a request holds no instances from before it was made.
+     */
+    static final TupleTag<KV<Long, LocalDate>> OLDEST = new TupleTag<>() {};
+
     private final AppStoreConnectClient client;
     private final LocalDate first;
     private final LocalDate last;
-    private final boolean snapshot;
     private final Set<String> alsoWanted;
+    private final boolean tellsOldest;
+    private final PCollectionView<Map<Long, LocalDate>> snapshotLastByApp;
 
-    /**
-     * @param snapshot the reports are a ONE_TIME_SNAPSHOT request's: listing no instance at all
-     *     means Apple has not made them yet, which fails the run (after the rest is written)
-     * @param alsoWanted instances outside [first, last] wanted too, as {@link RawZone#key} keys
-     */
-    ListInstances(AppStoreConnectClient client, LocalDate first, LocalDate last, boolean snapshot, Set<String> alsoWanted) {
+    private ListInstances(
+        AppStoreConnectClient client, LocalDate first, LocalDate last, Set<String> alsoWanted, boolean tellsOldest,
+        PCollectionView<Map<Long, LocalDate>> snapshotLastByApp) {
       this.client = client;
       this.first = first;
       this.last = last;
-      this.snapshot = snapshot;
       this.alsoWanted = alsoWanted;
+      this.tellsOldest = tellsOldest;
+      this.snapshotLastByApp = snapshotLastByApp;
+    }
+
+    /**
+     * An ONGOING request's instances.
+     *
+     * @param alsoWanted instances outside [first, last] wanted too, as {@link RawZone#key} keys
+     */
+    static ListInstances ongoing(AppStoreConnectClient client, LocalDate first, LocalDate last, Set<String> alsoWanted) {
+      return new ListInstances(client, first, last, alsoWanted, false, null);
+    }
+
+    /** An ONGOING request's instances, with the oldest it lists as {@link #OLDEST}. */
+    static ListInstances ongoingTellingOldest(AppStoreConnectClient client, LocalDate first, LocalDate last) {
+      return new ListInstances(client, first, last, Set.of(), true, null);
+    }
+
+    /**
+     * A ONE_TIME_SNAPSHOT request's instances processed from {@code first} up to the app's date in
+     * {@code lastByApp}. Listing no instance at all means Apple has not made them yet, which fails the
+     * run (after the rest is written).
+     */
+    static ListInstances snapshot(AppStoreConnectClient client, LocalDate first, PCollectionView<Map<Long, LocalDate>> lastByApp) {
+      return new ListInstances(client, first, null, Set.of(), false, lastByApp);
+    }
+
+    /** The side inputs its ParDo must be given. */
+    List<PCollectionView<?>> sideInputs() {
+      return snapshotLastByApp == null ? List.of() : List.of(snapshotLastByApp);
     }
 
     @ProcessElement
-    public void process(@Element ReportRef report, OutputReceiver<InstanceRef> out) {
-      if (last.isBefore(first) && alsoWanted.isEmpty()) {
+    public void process(ProcessContext context) {
+      ReportRef report = context.element();
+      boolean snapshot = snapshotLastByApp != null;
+      LocalDate last = snapshot ? context.sideInput(snapshotLastByApp).get(report.appId()) : this.last;
+      if (last == null || (last.isBefore(first) && alsoWanted.isEmpty())) {
         return;
       }
       LocalDate newest = null;
+      LocalDate oldest = null;
       List<JsonNode> instances;
       try {
         instances = client.getAll("/v1/analyticsReports/" + report.reportId() + "/instances?filter%5Bgranularity%5D=DAILY");
@@ -109,11 +150,15 @@ final class SegmentDownloads {
       for (JsonNode instance : instances) {
         LocalDate processing = LocalDate.parse(instance.path("attributes").path("processingDate").asText());
         newest = newest == null || processing.isAfter(newest) ? processing : newest;
+        oldest = oldest == null || processing.isBefore(oldest) ? processing : oldest;
         if ((!processing.isBefore(first) && !processing.isAfter(last))
             || alsoWanted.contains(RawZone.key(report.report(), report.appId(), processing))) {
           RunSignals.workFound(1);
-          out.output(new InstanceRef(report.appId(), report.report(), instance.path("id").asText(), processing));
+          context.output(new InstanceRef(report.appId(), report.report(), instance.path("id").asText(), processing));
         }
+      }
+      if (tellsOldest) {
+        context.output(OLDEST, KV.of(report.appId(), oldest == null ? LocalDate.MAX : oldest));
       }
       if (snapshot && newest == null) {
         RunSignals.failRun(

@@ -526,6 +526,43 @@ class AppstoreDailyTest {
   }
 
   @Test
+  void backfillTakesTheDaysBeforeAnAppsRecentRequestFromASnapshot() throws Exception {
+    try (FakeAppStoreConnect asc = fake()) {
+      // As at Apple, a request lists only instances processed since it was made: app A's is five days
+      // old, app B's older than the retention.
+      asc.ongoingHistoryFromMaking(true);
+      asc.existingRequest(APP_A, TODAY.minusDays(5));
+      asc.existingRequest(APP_B, LocalDate.of(2026, 1, 2));
+      String[] backfill = {
+        "appstore-backfill", "--appIds=" + APP_A + "," + APP_B, "--ascBaseUrl=" + asc.baseUrl(), "--outputRoot=" + out,
+        "--runDate=" + TODAY, "--startDate=2026-04-01", "--endDate=2026-04-12", "--reports=downloads", "--ascRetryDelayMillis=10"
+      };
+      Launch run = Launch.of(backfill);
+      assertThat(run.err(), run.exitCode(), is(0));
+      assertThat(run.err(), containsString("the processing dates wanted before that come from a ONE_TIME_SNAPSHOT request"));
+      Map<String, Long> expected = new TreeMap<>();
+      expected(AppleReportFiles.Report.DOWNLOADS, LocalDate.of(2026, 4, 2), LocalDate.of(2026, 4, 19)).forEach((key, value) -> {
+        LocalDate day = LocalDate.parse(key.substring(key.indexOf('|') + 1));
+        if (!day.isBefore(LocalDate.of(2026, 4, 1)) && !day.isAfter(LocalDate.of(2026, 4, 12))) {
+          expected.put(key, value);
+        }
+      });
+      assertThat(curated("downloads", "total_downloads"), equalTo(expected));
+      assertThat(
+          "only the app whose request is recent needs a snapshot",
+          asc.requests().stream().filter(r -> r.accessType().equals("ONE_TIME_SNAPSHOT")).map(r -> r.appId()).toList(),
+          equalTo(List.of(APP_A)));
+
+      Launch rerun = Launch.of(backfill);
+      assertThat(rerun.err(), rerun.exitCode(), is(0));
+      assertThat(curated("downloads", "total_downloads"), equalTo(expected));
+      var registry = Json.MAPPER.readTree(out.resolve("appstore/_registry/requests.json").toFile());
+      assertThat(registry.path("counts").path("snapshot created").asInt(), is(1));
+      assertThat(registry.path("counts").path("snapshot reused").asInt(), is(1));
+    }
+  }
+
+  @Test
   void aBackfillLaterThanTheDailyRunsDoesNotLandTheirProcessingDatesAgainFromItsSnapshot() throws Exception {
     try (FakeAppStoreConnect asc = fake()) {
       Launch daily = daily(asc, "--reports=downloads");

@@ -69,8 +69,10 @@ public final class FakeAppStoreConnect implements AutoCloseable {
           new ReportDef(31, "App Crashes Expanded", "PERFORMANCE", null),
           new ReportDef(19, "Streaming Playback Performance", "PERFORMANCE", null));
 
-  /** A report request as the fake keeps it. */
-  /** A report request; a ONE_TIME_SNAPSHOT's reports hold instances processed up to {@code madeOn}. */
+  /**
+   * A report request; a ONE_TIME_SNAPSHOT's reports hold instances processed up to {@code madeOn}, an
+   * ONGOING one's (when {@link #ongoingHistoryFromMaking}) those processed from then on.
+   */
   public record Request(String id, long appId, String accessType, boolean stopped, LocalDate madeOn) {}
 
   private record Download(byte[] bytes, Instant expiresAt) {}
@@ -104,6 +106,7 @@ public final class FakeAppStoreConnect implements AutoCloseable {
   private final AtomicInteger remaining = new AtomicInteger(3500);
   private volatile long urlLifetimeSeconds = 300;
   private volatile boolean snapshotsPending;
+  private volatile boolean ongoingHistoryFromMaking;
   private volatile String headerOnlySegmentOf; // "<report>/<appId>/<processingDate>"
   private final Map<String, LocalDate> correctedDays = new ConcurrentHashMap<>(); // "<report>/<appId>/<processingDate>"
 
@@ -227,9 +230,22 @@ public final class FakeAppStoreConnect implements AutoCloseable {
 
   /** Creates an ONGOING request directly, as if another tool had made it. */
   public String existingRequest(long appId) {
+    return existingRequest(appId, today);
+  }
+
+  /** Creates an ONGOING request made on {@code madeOn}, as if another tool (or an earlier run) had made it. */
+  public String existingRequest(long appId, LocalDate madeOn) {
     String id = UUID.randomUUID().toString();
-    requests.put(id, new Request(id, appId, "ONGOING", false, today));
+    requests.put(id, new Request(id, appId, "ONGOING", false, madeOn));
     return id;
+  }
+
+  /**
+   * Whether an ONGOING request lists only instances processed since it was made, as Apple's do; by
+   * default it lists all 35 days at once.
+   */
+  public void ongoingHistoryFromMaking(boolean fromMaking) {
+    ongoingHistoryFromMaking = fromMaking;
   }
 
   /** Creates a ONE_TIME_SNAPSHOT request made on {@code madeOn}, as an earlier backfill would have. */
@@ -555,6 +571,9 @@ public final class FakeAppStoreConnect implements AutoCloseable {
     String processingFilter = query.get("filter[processingDate]");
     if (def.generator() != null && !request.stopped() && (granularity == null || granularity.equals("DAILY"))) {
       for (LocalDate processing : request.accessType().equals("ONE_TIME_SNAPSHOT") ? snapshotProcessingDates(request.madeOn()) : processingDates()) {
+        if (ongoingHistoryFromMaking && request.accessType().equals("ONGOING") && processing.isBefore(request.madeOn())) {
+          continue;
+        }
         if (processingFilter != null && !List.of(processingFilter.split(",")).contains(processing.toString())) {
           continue;
         }
