@@ -129,10 +129,11 @@ final class ReconcileAdRows extends PTransform<PCollection<Row>, PCollectionTupl
 
     @ProcessElement
     public void process(@Element KV<List<String>, CoGbkResult> accountDay, MultiOutputReceiver out) {
-      Instant pulledAt = null;
+      Instant coveredAt = null;
       for (Row coverage : accountDay.getValue().getAll(coveredTag)) {
-        pulledAt = latest(pulledAt, extractedAt(coverage));
+        coveredAt = latest(coveredAt, extractedAt(coverage));
       }
+      Instant pulledAt = coveredAt;
       Map<String, Row> run = new HashMap<>();
       for (Row row : accountDay.getValue().getAll(runTag)) {
         run.put(row.getString("ad_id"), row);
@@ -164,8 +165,10 @@ final class ReconcileAdRows extends PTransform<PCollection<Row>, PCollectionTupl
         if (run.containsKey(ad.getKey())) {
           continue;
         }
-        if (reported.contains(ad.getKey())) {
-          out.get(CURRENT).output(ad.getValue()); // the run's version was refused by validation
+        if (reported.contains(ad.getKey()) || coveredAt == null) {
+          // The run's version was refused by validation, or the day was not extracted in whole (an
+          // item that could not be read may be this ad's row).
+          out.get(CURRENT).output(ad.getValue());
         } else {
           stage.read();
           stage.filtered(DELETED);

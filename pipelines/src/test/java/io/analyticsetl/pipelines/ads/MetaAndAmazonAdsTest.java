@@ -443,4 +443,20 @@ class MetaAndAmazonAdsTest {
       }
     }
   }
+
+  @Test
+  void aStoredRowIsKeptWhenTheLookbackCannotReadItsNewVersion() throws Exception {
+    try (FakeAdPlatforms fake = FakeAdPlatforms.start(ADS)) {
+      Launch first = run(fake, RUN_DATE, "--platforms=meta");
+      assertThat(first.err(), first.exitCode(), is(0));
+      // The next day's lookback gets the ad's row of an earlier day with a date it cannot read: the
+      // day's other rows land, and the stored row of that ad stays rather than passing for deleted.
+      fake.meta().misdate("23850001", RUN_DATE.minusDays(3), "2026/05/09");
+      Launch next = run(fake, RUN_DATE.plusDays(1), "--platforms=meta");
+      assertThat(next.err(), next.exitCode(), is(0));
+      assertThat(query(PERFORMANCE, "platform = 'META'"), equalTo(expected(fake, "meta", RUN_DATE.minusDays(6), RUN_DATE)));
+      assertThat(ledger(1).stages().get("read_meta").deadLettered(), is(1L));
+      assertThat(ledger(1).balanced(), is(true));
+    }
+  }
 }
