@@ -10,15 +10,18 @@ import org.apache.beam.sdk.options.PipelineOptions;
 /** Options of {@code acmeshop-analytics}. */
 public interface AcmeshopOptions extends JdbcSourceOptions {
 
+  String ALL_JOBS = "users,orders,payments,notifications";
+
   @Description(
       "Jobs to run, comma-separated: users, orders, payments, notifications. The old job names"
-          + " user_analytics, order_analytics, payment_analytics and notification_analytics are accepted.")
-  @Default.String("users,orders,payments,notifications")
+          + " user_analytics, order_analytics, payment_analytics and notification_analytics are accepted"
+          + " when --legacyJobs is true.")
+  @Default.String(ALL_JOBS)
   String getJobs();
 
   void setJobs(String value);
 
-  @Description("The old CLI's single job name (e.g. user_analytics); same as --jobs.")
+  @Description("The old CLI's single job name (e.g. user_analytics), in place of --jobs (not with it).")
   String getJob();
 
   void setJob(String value);
@@ -31,12 +34,12 @@ public interface AcmeshopOptions extends JdbcSourceOptions {
 
   void setLegacyJobs(Boolean value);
 
-  @Description("First day to compute (YYYY-MM-DD). Default: runDate - 1.")
+  @Description("First day to compute (YYYY-MM-DD). Default: --endDate when only it is given, else runDate - 1.")
   String getStartDate();
 
   void setStartDate(String value);
 
-  @Description("Last day to compute (YYYY-MM-DD). Default: runDate - 1.")
+  @Description("Last day to compute (YYYY-MM-DD). Default: runDate - 1, or --startDate when that is later.")
   String getEndDate();
 
   void setEndDate(String value);

@@ -92,6 +92,9 @@ public final class AcmeshopPipeline implements EtlPipeline<AcmeshopOptions> {
   /** The jobs selected by --jobs (or the old --job), old names mapped to new ones. */
   static Set<String> jobs(AcmeshopOptions options) {
     boolean legacy = Boolean.TRUE.equals(options.getLegacyJobs());
+    if (options.getJob() != null && !AcmeshopOptions.ALL_JOBS.equals(options.getJobs())) {
+      throw new InvalidOptionException("job", "is the old form of --jobs: give one of them, not both");
+    }
     String option = options.getJob() != null ? "job" : "jobs";
     String value = options.getJob() != null ? options.getJob() : options.getJobs();
     Set<String> jobs = new LinkedHashSet<>();

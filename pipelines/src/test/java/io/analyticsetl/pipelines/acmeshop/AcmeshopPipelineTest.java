@@ -174,6 +174,10 @@ public class AcmeshopPipelineTest {
     assertThat(unknown.exitCode(), is(2));
     assertThat(unknown.err(), containsString("--jobs: unknown job \"refunds\""));
 
+    Launch both = Launch.of(PIPELINE, "--sourceJdbcUrl=" + url, "--jobs=orders", "--job=user_analytics", "--legacyJobs=true");
+    assertThat(both.exitCode(), is(2));
+    assertThat(both.err(), containsString("--job: is the old form of --jobs: give one of them, not both"));
+
     Launch noKey = Launch.of(PIPELINE, "--sourceJdbcUrl=" + url, "--piiKeyEnv=NO_SUCH_VARIABLE_FOR_TESTS");
     assertThat(noKey.exitCode(), is(2));
     assertThat(noKey.err(), containsString("--piiKeyEnv"));
