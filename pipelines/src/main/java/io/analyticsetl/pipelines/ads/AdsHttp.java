@@ -64,7 +64,9 @@ final class AdsHttp implements Serializable {
                 || (e instanceof AdsApiException a && a.kind() == AdsApiException.Kind.SLOW_DOWN))
             .withBackoff(baseDelay, maxDelay)
             .withJitter(JITTER)
-            .withDelayFnOn(context -> delayFor(((AdsApiException) context.getLastException()).retryAfter()), AdsApiException.class)
+            .withDelayFnOn(
+                context -> delayFor(((AdsApiException) context.getLastException()).retryAfter(), context.getAttemptCount()),
+                AdsApiException.class)
             .withMaxRetries(maxRetries)
             .build();
     try {
@@ -93,15 +95,19 @@ final class AdsHttp implements Serializable {
   }
 
   /**
-   * The delay to give Failsafe for a platform's hint (capped at the longest delay), or -1 for the
-   * backoff. Failsafe jitters computed delays too, by up to {@link #JITTER} either way, so the hint
-   * is raised enough that the jittered wait is never shorter than the platform asked.
+   * The delay to give Failsafe after {@code attempts} attempts when the platform gave a hint, or -1
+   * for the plain backoff: the longer of the hint and the backoff's delay for that attempt (so the
+   * waits still grow when the platform keeps asking for the same pause), capped at the longest
+   * delay. Failsafe jitters computed delays too, by up to {@link #JITTER} either way, so the delay is
+   * raised enough that the jittered wait is never shorter than that.
    */
-  Duration delayFor(Duration hint) {
+  Duration delayFor(Duration hint, int attempts) {
     if (hint == null) {
       return Duration.ofMillis(-1);
     }
-    Duration capped = hint.compareTo(maxDelay) > 0 ? maxDelay : hint;
+    Duration backoff = baseDelay.multipliedBy(1L << Math.min(30, Math.max(0, attempts - 1)));
+    Duration wanted = hint.compareTo(backoff) > 0 ? hint : backoff;
+    Duration capped = wanted.compareTo(maxDelay) > 0 ? maxDelay : wanted;
     return Duration.ofNanos((long) Math.ceil(capped.toNanos() / (1 - JITTER)));
   }
 

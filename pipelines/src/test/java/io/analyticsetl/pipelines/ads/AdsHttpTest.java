@@ -47,10 +47,13 @@ class AdsHttpTest {
   }
 
   @Test
-  void theDelayGivenToTheRetryPolicyLeavesRoomForItsJitter() {
-    AdsHttp http = new AdsHttp(Platform.META, 5, Duration.ofMillis(5), Duration.ofSeconds(30));
-    assertThat(http.delayFor(Duration.ofSeconds(3)), is(Duration.ofSeconds(4)));
-    assertThat("capped at the longest delay", http.delayFor(Duration.ofMinutes(5)), is(Duration.ofSeconds(40)));
-    assertThat("no hint: the backoff", http.delayFor(null), is(Duration.ofMillis(-1)));
+  void theDelayGivenToTheRetryPolicyLeavesRoomForItsJitterAndStillGrows() {
+    AdsHttp http = new AdsHttp(Platform.META, 5, Duration.ofSeconds(1), Duration.ofSeconds(30));
+    assertThat(http.delayFor(Duration.ofSeconds(3), 1), is(Duration.ofSeconds(4)));
+    assertThat("the backoff, when longer than the hint", http.delayFor(Duration.ofSeconds(3), 4), is(Duration.ofNanos(10_666_666_667L)));
+    assertThat("a zero hint is the backoff", http.delayFor(Duration.ZERO, 1), is(Duration.ofNanos(1_333_333_334L)));
+    assertThat("capped at the longest delay", http.delayFor(Duration.ofMinutes(5), 1), is(Duration.ofSeconds(40)));
+    assertThat("capped at the longest delay", http.delayFor(Duration.ofSeconds(3), 30), is(Duration.ofSeconds(40)));
+    assertThat("no hint: the backoff", http.delayFor(null, 1), is(Duration.ofMillis(-1)));
   }
 }
