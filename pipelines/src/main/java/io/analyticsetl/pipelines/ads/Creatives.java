@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.analyticsetl.common.json.Json;
 import io.analyticsetl.common.ledger.StageCounters;
 import io.analyticsetl.common.deadletter.DeadLetter;
+import io.analyticsetl.transforms.csv.HeaderedCsv;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -13,6 +14,7 @@ import java.time.LocalDate;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Collectors;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.schemas.Schema.FieldType;
@@ -21,7 +23,6 @@ import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.values.Row;
 import org.apache.beam.sdk.values.TupleTag;
 import org.apache.commons.csv.CSVFormat;
-import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
 
 /** The internal export of ad creatives, JSONL or CSV (by extension), keyed by platform and ad id. */
@@ -58,12 +59,20 @@ final class Creatives {
       try (BufferedReader reader =
           new BufferedReader(new InputStreamReader(Channels.newInputStream(FileSystems.open(FileSystems.matchNewResource(path, false))), StandardCharsets.UTF_8))) {
         if (path.toLowerCase(Locale.ROOT).endsWith(".csv")) {
-          CSVFormat format = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).setIgnoreEmptyLines(true).build();
-          try (CSVParser csv = CSVParser.parse(reader, format)) {
-            for (CSVRecord record : csv) {
-              emit(path, String.join(",", record.toList()), record.toMap(), out);
+          String text = reader.lines().collect(Collectors.joining("\n"));
+          HeaderedCsv.read(text, CSVFormat.DEFAULT.builder().setIgnoreEmptyLines(true).build(), header -> new HeaderedCsv.Records() {
+            @Override
+            public void record(CSVRecord record, String line) {
+              emit(path, line, record.toMap(), out);
             }
-          }
+
+            @Override
+            public void malformed(String line, String reason) {
+              stage.read();
+              stage.deadLettered();
+              out.get(UNPARSEABLE).output(DeadLetter.of(stage.stage(), path, line, reason));
+            }
+          });
         } else {
           for (String line = reader.readLine(); line != null; line = reader.readLine()) {
             if (line.isBlank()) {

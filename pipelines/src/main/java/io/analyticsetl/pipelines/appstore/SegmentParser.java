@@ -3,9 +3,9 @@ package io.analyticsetl.pipelines.appstore;
 import io.analyticsetl.common.schema.Column;
 import io.analyticsetl.common.schema.ColumnType;
 import io.analyticsetl.common.schema.Dataset;
+import io.analyticsetl.transforms.csv.HeaderedCsv;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -16,7 +16,6 @@ import java.util.Map;
 import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.values.Row;
 import org.apache.commons.csv.CSVFormat;
-import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
 
 /**
@@ -45,7 +44,7 @@ final class SegmentParser {
     if (segment.isBlank()) {
       return; // an empty file: nothing, like a header-only one
     }
-    char delimiter = sniffDelimiter(segment.substring(0, endOfLine(segment, 0)));
+    char delimiter = sniffDelimiter(HeaderedCsv.firstLine(segment, 0));
     CSVFormat records =
         CSVFormat.DEFAULT.builder()
             .setDelimiter(delimiter)
@@ -53,66 +52,27 @@ final class SegmentParser {
             .setIgnoreEmptyLines(true)
             .setTrim(false)
             .build();
-    long linesRead;
-    try (CSVParser parser = CSVParser.parse(segment, records.builder().setHeader().setSkipHeaderRecord(true).build())) {
-      Binding binding = Binding.of(report, parser.getHeaderNames(), receiver);
-      linesRead = parser.getCurrentLineNumber();
-      try {
-        for (CSVRecord record : parser) {
-          linesRead = parser.getCurrentLineNumber();
+    HeaderedCsv.read(segment, records, header -> {
+      Binding binding = Binding.of(report, header, receiver);
+      return new HeaderedCsv.Records() {
+        @Override
+        public void record(CSVRecord record, String line) {
           Row row;
           try {
             row = binding.toRow(record, processingDate);
           } catch (RuntimeException e) {
-            receiver.unparseable(originalLine(segment, record), e.getMessage());
-            continue;
+            receiver.unparseable(line, e.getMessage());
+            return;
           }
           receiver.row(row);
         }
-        return;
-      } catch (UncheckedIOException malformed) {
-        // The CSV library cannot resynchronise after a malformed record (e.g. text after a closing
-        // quote): the rest of the segment is read line by line, so only the bad lines are lost.
-        readLineByLine(segment, linesRead, records, binding, processingDate, receiver);
-      }
-    }
-  }
 
-  private static void readLineByLine(
-      String segment, long skipLines, CSVFormat records, Binding binding, LocalDate processingDate, Receiver receiver) {
-    segment.lines().skip(skipLines).filter(line -> !line.isEmpty()).forEach(line -> {
-      try (CSVParser parser = CSVParser.parse(line, records)) {
-        List<CSVRecord> parsed = parser.getRecords();
-        if (parsed.size() != 1) {
-          throw new UncheckedIOException(new IOException("not one record"));
+        @Override
+        public void malformed(String line, String reason) {
+          receiver.unparseable(line, reason);
         }
-        Row row;
-        try {
-          row = binding.toRow(parsed.get(0), processingDate);
-        } catch (RuntimeException e) {
-          receiver.unparseable(line, e.getMessage());
-          return;
-        }
-        receiver.row(row);
-      } catch (IOException | UncheckedIOException e) {
-        Throwable cause = e instanceof UncheckedIOException unchecked ? unchecked.getCause() : e;
-        receiver.unparseable(line, "malformed line: " + cause.getMessage());
-      }
+      };
     });
-  }
-
-  /** The record's text as it was in the file (its first line, for a record spanning lines). */
-  private static String originalLine(String segment, CSVRecord record) {
-    int start = (int) record.getCharacterPosition();
-    return segment.substring(start, endOfLine(segment, start));
-  }
-
-  private static int endOfLine(String segment, int from) {
-    int end = from;
-    while (end < segment.length() && segment.charAt(end) != '\n' && segment.charAt(end) != '\r') {
-      end++;
-    }
-    return end;
   }
 
   static char sniffDelimiter(String header) {

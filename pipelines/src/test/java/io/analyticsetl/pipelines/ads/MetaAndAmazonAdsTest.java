@@ -4,6 +4,7 @@ import static io.analyticsetl.pipelines.ads.AdsDailyTest.PERFORMANCE;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.is;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -97,6 +98,7 @@ class MetaAndAmazonAdsTest {
       Path creatives = out.resolve("creatives.csv");
       Files.writeString(creatives, String.join("\n",
           "platform,ad_id,headline,call_to_action,landing_page_url,start_date,end_date",
+          "meta,23850002,\"Save 20%\" today,,,,",
           "amazon_ads,301000000000001,\"Best \"\"new\"\" kettle, 1.7 l\",Shop now,https://example.com/k,2026-04-01,",
           "meta,23850001,\"" + "x".repeat(201) + "\",,,,"));
       Launch launch = run(fake, RUN_DATE, "--internalCreativesPath=" + creatives);
@@ -110,11 +112,15 @@ class MetaAndAmazonAdsTest {
       assertThat(query("DISTINCT platform, account_currency, account_timezone, attribution_spec", "true"),
           equalTo(List.of(List.of("AMAZON_ADS", "GBP", "Europe/London", "7d_click"), List.of("META", "USD", "America/Los_Angeles", "unified"))));
       assertThat(query("DISTINCT ad_name", "ad_id = '301000000000001'"), equalTo(List.of(List.of("B000000001/SKU-301000000000001"))));
-      // Creatives from a CSV export: quoted commas and quotes survive; a headline over 200 characters is a dead letter.
+      // Creatives from a CSV export: quoted commas and quotes survive; a headline over 200 characters
+      // and a line the CSV library cannot read are dead letters, and the lines after it are read.
       assertThat(query("DISTINCT headline, call_to_action", "ad_id = '301000000000001'"),
           equalTo(List.of(List.of("Best \"new\" kettle, 1.7 l", "Shop now"))));
       assertThat(RunOutputs.deadLetters(out, "ads-daily", RUN_DATE).stream().map(l -> l.get("error").asText()).toList().toString(),
           containsString("headline"));
+      assertThat(RunOutputs.deadLetters(out, "ads-daily", RUN_DATE).stream()
+              .filter(l -> l.get("stage").asText().equals("parse_internal_creatives")).map(l -> l.get("record").asText()).toList(),
+          hasItem("meta,23850002,\"Save 20%\" today,,,,"));
       // Statuses from the entity APIs (Meta's /ads, Amazon's /sp/productAds/list), the platforms' words kept.
       assertThat(query("DISTINCT ad_id, ad_status, ad_status_raw", "true"),
           equalTo(List.of(
