@@ -47,8 +47,8 @@ public final class Main {
   }
 
   /**
-   * The loggers simplelogger.properties keeps to errors (the embedded Flink cluster's set-up noise
-   * and task stack traces) log warnings again: a system property wins over the file.
+   * The loggers simplelogger.properties turns off (the embedded Flink cluster's set-up noise and a
+   * failed job's stack traces) log warnings again: a system property wins over the file.
    */
   private static void showRunnerWarnings() {
     Properties logging = new Properties();
@@ -60,7 +60,7 @@ public final class Main {
       return; // the defaults stay
     }
     logging.stringPropertyNames().stream()
-        .filter(key -> key.startsWith("org.slf4j.simpleLogger.log.") && logging.getProperty(key).equals("error"))
+        .filter(key -> key.startsWith("org.slf4j.simpleLogger.log.") && logging.getProperty(key).equals("off"))
         .forEach(key -> System.setProperty(key, "warn"));
   }
 

@@ -4,6 +4,7 @@ import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.not;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.analyticsetl.common.json.Json;
@@ -77,6 +78,21 @@ class FlinkSessionClusterIT {
       for (String dataset : List.of("integration_usage_daily/*", "sending_stats_30d")) {
         assertThat(dataset, rows(temp.resolve("cluster"), dataset), equalTo(rows(temp.resolve("direct"), dataset)));
       }
+
+      // A job that fails on the cluster (its source has no tables): exit 1, the cause in one line.
+      String empty = LocalPostgres.newDatabase("flink_cluster_empty");
+      Process failing =
+          start(List.of(
+              "java", "-jar", BUNDLE.toString(), "ecommerce-sending-stats",
+              "--runner=FlinkRunner", "--flinkMaster=127.0.0.1:" + restPort, "--filesToStage=" + BUNDLE,
+              "--sourceJdbcUrl=" + empty, "--outputRoot=" + temp.resolve("failing"), "--runDate=" + RUN_DATE),
+              temp.resolve("failing.log"));
+      assertThat(failing.waitFor(5, TimeUnit.MINUTES), is(true));
+      String output = java.nio.file.Files.readString(temp.resolve("failing.log"));
+      System.err.println(output);
+      assertThat(output, failing.exitValue(), is(1));
+      assertThat(output, containsString("does not exist"));
+      assertThat("no stack trace without --verbose", output, not(containsString("\tat ")));
     } finally {
       Result stopped = run(concat(cluster, "stop"));
       assertThat(stopped.output(), stopped.code(), is(0));
