@@ -29,11 +29,31 @@ while [[ $# -gt 0 ]]; do
 done
 
 rest_port() { cat "$HOME_DIR/rest.port" 2>/dev/null || echo "$REST_PORT"; }
-overview() { curl -fsS "http://127.0.0.1:$(rest_port)/overview" 2>/dev/null; }
+# The REST overview's body, through bash's /dev/tcp (no curl needed); fails when nothing answers.
+overview() {
+  local body
+  { exec 3<>"/dev/tcp/127.0.0.1/$(rest_port)"; } 2>/dev/null || return 1
+  printf 'GET /overview HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' >&3
+  body=$(cat <&3)
+  exec 3<&-
+  [[ "$body" == "HTTP/1."?" 200"* ]] || return 1
+  printf '%s\n' "${body#*$'\r\n\r\n'}"
+}
 alive() { [[ -f "$HOME_DIR/$1.pid" ]] && kill -0 "$(cat "$HOME_DIR/$1.pid")" 2>/dev/null; }
 
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+# Sets the variable named $1 to a port nothing listens on (connecting is refused), below Linux's
+# ephemeral range so no outgoing connection holds it, and not one given before.
+TAKEN=" "
+pick_port() {
+  local port
+  while true; do
+    port=$((20000 + RANDOM % 12000))
+    if [[ "$TAKEN" != *" $port "* ]] && ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      TAKEN+="$port "
+      printf -v "$1" '%s' "$port"
+      return
+    fi
+  done
 }
 
 start() {
@@ -47,7 +67,7 @@ start() {
   fi
   mkdir -p "$HOME_DIR/conf" "$HOME_DIR/log" "$HOME_DIR/tmp"
   local rpc_port blob_port tm_rpc_port tm_data_port
-  rpc_port=$(free_port); blob_port=$(free_port); tm_rpc_port=$(free_port); tm_data_port=$(free_port)
+  pick_port rpc_port; pick_port blob_port; pick_port tm_rpc_port; pick_port tm_data_port
   echo "$REST_PORT" > "$HOME_DIR/rest.port"
   cat > "$HOME_DIR/conf/flink-conf.yaml" <<CONF
 jobmanager.rpc.address: 127.0.0.1
