@@ -255,13 +255,23 @@ public final class TemplateLauncher {
     return description == null ? null : description.value();
   }
 
-  /** The getter of a pipeline option, or null when the pipeline has no such option. */
+  /**
+   * The getter of a pipeline option, or null when the pipeline has no such option: its own, or one
+   * of the options the bundled jar registers (S3's --endpoint and --awsRegion, say).
+   */
   private static Method getter(EtlPipeline<?> pipeline, String option) {
-    try {
-      return pipeline.optionsClass().getMethod("get" + Character.toUpperCase(option.charAt(0)) + option.substring(1));
-    } catch (NoSuchMethodException e) {
-      return null;
+    String name = "get" + Character.toUpperCase(option.charAt(0)) + option.substring(1);
+    List<Class<?>> interfaces = new ArrayList<>();
+    interfaces.add(pipeline.optionsClass());
+    interfaces.addAll(org.apache.beam.sdk.options.PipelineOptionsFactory.getRegisteredOptions());
+    for (Class<?> options : interfaces) {
+      try {
+        return options.getMethod(name);
+      } catch (NoSuchMethodException e) {
+        // not this one's
+      }
     }
+    return null;
   }
 
   /** The option's {@code @Default} value as text, or null when it has none. */
