@@ -14,6 +14,12 @@ import java.util.Map;
  */
 public final class AthenaForm {
 
+  /**
+   * The first day a date partition projects: before any source's history (a shop integration made
+   * in 2014 has days then), not so early that a query without a day filter lists decades of folders.
+   */
+  static final String FIRST_PROJECTED_DAY = "2000-01-01";
+
   private AthenaForm() {}
 
   public static String type(Column column) {
@@ -73,7 +79,7 @@ public final class AthenaForm {
         if (column.type() == ColumnType.DATE) {
           ddl.append(",\n").append(prefix).append(".type' = 'date'");
           ddl.append(",\n").append(prefix).append(".format' = 'yyyy-MM-dd'");
-          ddl.append(",\n").append(prefix).append(".range' = '2015-01-01,NOW'");
+          ddl.append(",\n").append(prefix).append(".range' = '" + FIRST_PROJECTED_DAY + ",NOW'");
           ddl.append(",\n").append(prefix).append(".interval' = '1'");
           ddl.append(",\n").append(prefix).append(".interval.unit' = 'DAYS'");
         } else if (!partitionValues.getOrDefault(key.name(), List.of()).isEmpty()) {

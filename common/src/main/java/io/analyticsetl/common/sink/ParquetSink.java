@@ -165,7 +165,7 @@ public final class ParquetSink implements DatasetSink {
 
   /**
    * Writes a partition's rows straight into its own file, no shuffle: a new file under the run's
-   * name (written as {@code .inprogress}, then renamed), then the partition's other files deleted.
+   * name (written as {@code _<name>.inprogress}, then renamed), then the partition's other files deleted.
    */
   @Override
   public Optional<PartitionWriter> partitionWriter(Dataset dataset) {
@@ -200,7 +200,9 @@ public final class ParquetSink implements DatasetSink {
       }
       String folder = directory + "/" + partition;
       String name = filePrefix + "-00000-of-00001.parquet";
-      ResourceId inProgress = FileSystems.matchNewResource(folder + "/" + name + ".inprogress", false);
+      // "_" first: query engines (Athena, Spark, Hive) skip such files, so one an interrupted run left
+      // behind is never read as Parquet; the next write of the partition deletes it.
+      ResourceId inProgress = FileSystems.matchNewResource(folder + "/_" + name + ".inprogress", false);
       ResourceId file = FileSystems.matchNewResource(folder + "/" + name, false);
       long written = 0;
       FileIO.Sink<GenericRecord> sink = parquetFile(avroSchema).withConfiguration(hadoopConfiguration);
@@ -214,7 +216,9 @@ public final class ParquetSink implements DatasetSink {
         sink.flush();
       }
       FileSystems.rename(List.of(inProgress), List.of(file));
-      new DeleteFilesOfOtherRuns(filePrefix).process(folder + "/*.parquet");
+      DeleteFilesOfOtherRuns others = new DeleteFilesOfOtherRuns(filePrefix);
+      others.process(folder + "/*.parquet");
+      others.process(folder + "/_*.inprogress");
       stage.written(written);
     }
   }

@@ -5,6 +5,8 @@ import static org.hamcrest.Matchers.containsInAnyOrder;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.matchesPattern;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.not;
 
@@ -205,14 +207,18 @@ class AppstoreCurateTest {
     assertThat(sampleQuery("engagement", "SELECT app_name, SUM(impressions) FROM curated_engagement GROUP BY 1"),
         equalTo(plain(impressionsByApp)));
 
-    // Partitions dt=<metric_date>/app_id=<id>, one file each; a rerun replaces them and changes nothing.
+    // Partitions dt=<metric_date>/app_id=<id>, one file each; a rerun replaces them and changes nothing,
+    // and deletes what a run interrupted while writing one left behind.
     assertThat(Files.isDirectory(root.resolve("appstore/curated/downloads/dt=2026-03-05/app_id=1506886061")), is(true));
+    Path partition = root.resolve("appstore/curated/sessions/dt=2026-03-05/app_id=1506886061");
+    Path leftover = Files.writeString(partition.resolve("_part-interrupted-00000-of-00001.parquet.inprogress"), "half written");
     Map<String, Long> before = curatedTotals("sessions", "sessions");
     assertThat(Launch.of(args()).exitCode(), is(0));
     assertThat(curatedTotals("sessions", "sessions"), equalTo(before));
-    try (Stream<Path> files = Files.walk(root.resolve("appstore/curated/sessions/dt=2026-03-05/app_id=1506886061"))) {
-      assertThat(files.filter(f -> f.toString().endsWith(".parquet")).count(), is(1L));
+    try (Stream<Path> files = Files.list(partition)) {
+      assertThat(files.map(f -> f.getFileName().toString()).toList(), contains(matchesPattern("part-.*-00000-of-00001\\.parquet")));
     }
+    assertThat(Files.exists(leftover), is(false));
     JsonNode ledger = RunOutputs.ledgers(root, "appstore-curate").get(0);
     assertThat(ledger.get("stages").get("read_raw_downloads").get("filtered").has(CurateReports.SUPERSEDED), is(true));
   }
