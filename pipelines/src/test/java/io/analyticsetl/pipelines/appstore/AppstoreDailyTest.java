@@ -485,6 +485,25 @@ class AppstoreDailyTest {
   }
 
   @Test
+  void anInstanceWhoseSegmentsCannotBeListedIsMarkedAndFetchedByTheNextRun() throws Exception {
+    try (FakeAppStoreConnect asc = fake()) {
+      LocalDate yesterday = TODAY.minusDays(1);
+      asc.breakSegmentListings(true);
+      Launch failed = Launch.of(performanceOfAppA(asc, out, yesterday));
+      assertThat(failed.exitCode(), is(1));
+      assertThat(failed.err(), containsString("listing the segments of performance instance"));
+      Path instance = out.resolve("appstore/raw/performance/dt=" + yesterday + "/app_id=" + APP_A);
+      assertThat(segmentsAndMarkers(instance), is(List.of(".incomplete")));
+
+      asc.breakSegmentListings(false);
+      Launch next = Launch.of(performanceOfAppA(asc, out, TODAY));
+      assertThat(next.err(), next.exitCode(), is(0));
+      assertThat(next.err(), containsString("no earlier run landed whole are fetched too (1, from " + yesterday));
+      assertThat(segmentsAndMarkers(instance), is(List.of(".tsv.gz", ".tsv.gz")));
+    }
+  }
+
+  @Test
   void backfillTakesInstancesPastRetentionFromOneSnapshotPerAppWithProgress() throws Exception {
     try (FakeAppStoreConnect asc = fake()) {
       String[] backfill = {

@@ -229,6 +229,33 @@ class IntegrationUsagePipelineTest {
   }
 
   @Test
+  void aDayLeftWithoutAnyShopIsEmptiedInADatabaseSinkToo() {
+    String url = LocalPostgres.newDatabase("usage_emptied");
+    String target = LocalPostgres.newDatabase("usage_emptied_target");
+    EcommerceSeed.createTables(url, "ecommerce");
+    Sql.execute(
+        url,
+        "INSERT INTO ecommerce.ecommerce_shops VALUES"
+            + " (1, 10, 'shopify', '2026-02-26 10:00:00+00', NULL),"
+            + " (2, 10, 'magento', '2026-02-25 12:00:00+00', '2026-02-26 12:00:00+00')",
+        "INSERT INTO ecommerce.orders VALUES (100, 1, '2026-02-27 10:00:00+00')");
+    String table = "SELECT shop_id::text, day::text, orders_count::text FROM ecommerce.integration_usage_daily ORDER BY 1, 2";
+    Launch first = Launch.of(args(url, out, LocalDate.of(2026, 3, 1), "--sink=jdbc", "--targetJdbcUrl=" + target));
+    assertThat(first.err(), first.exitCode(), is(0));
+    assertThat(Sql.query(target, table), contains(
+        List.of("1", "2026-02-26", "0"), List.of("1", "2026-02-27", "1"), List.of("1", "2026-02-28", "0"),
+        List.of("2", "2026-02-25", "0"), List.of("2", "2026-02-26", "0")));
+
+    // Shop 1's deletion on Feb 27 is recorded late; it was Feb 28's only shop: the day is emptied.
+    Sql.execute(url, "UPDATE ecommerce.ecommerce_shops SET deleted_at = '2026-02-27 20:00:00+00' WHERE id = 1");
+    Launch next = Launch.of(args(url, out, LocalDate.of(2026, 3, 2), "--sink=jdbc", "--targetJdbcUrl=" + target));
+    assertThat(next.err(), next.exitCode(), is(0));
+    assertThat(Sql.query(target, table), contains(
+        List.of("1", "2026-02-26", "0"), List.of("1", "2026-02-27", "1"),
+        List.of("2", "2026-02-25", "0"), List.of("2", "2026-02-26", "0")));
+  }
+
+  @Test
   void anUnreachableDatabaseExitsOneWithACauseNamingIt() {
     Launch launch =
         Launch.of(args("jdbc:postgresql://127.0.0.1:1/shop?password=hunter2", out, LocalDate.of(2026, 3, 1)));

@@ -107,6 +107,7 @@ public final class FakeAppStoreConnect implements AutoCloseable {
   private volatile long urlLifetimeSeconds = 300;
   private volatile boolean snapshotsPending;
   private volatile boolean ongoingHistoryFromMaking;
+  private volatile boolean brokenSegmentListings;
   private volatile String headerOnlySegmentOf; // "<report>/<appId>/<processingDate>"
   private final Map<String, LocalDate> correctedDays = new ConcurrentHashMap<>(); // "<report>/<appId>/<processingDate>"
 
@@ -162,6 +163,11 @@ public final class FakeAppStoreConnect implements AutoCloseable {
   /** Every collection page names itself as the next page. */
   public void repeatNextLinks(boolean repeat) {
     nextLinksRepeat = repeat;
+  }
+
+  /** While broken, listing an instance's segments answers 500, every time. */
+  public void breakSegmentListings(boolean broken) {
+    brokenSegmentListings = broken;
   }
 
   /** Listing the report instances of this app answers 500, every time. */
@@ -470,6 +476,10 @@ public final class FakeAppStoreConnect implements AutoCloseable {
     } else if (method.equals("GET") && parts.length == 3 && parts[0].equals("analyticsReportInstances") && parts[2].equals("segments")) {
       count("GET segments");
       InstanceKey key = InstanceKey.parse(parts[1]);
+      if (brokenSegmentListings) {
+        error(exchange, 500, "UNEXPECTED_ERROR", "An unexpected error occurred.", "The server encountered an error.");
+        return;
+      }
       page(exchange, segments(key), query);
     } else if (method.equals("GET") && parts.length == 2 && parts[0].equals("analyticsReportSegments")) {
       count("GET segment");
