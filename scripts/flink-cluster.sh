@@ -43,7 +43,7 @@ alive() { [[ -f "$HOME_DIR/$1.pid" ]] && kill -0 "$(cat "$HOME_DIR/$1.pid")" 2>/
 
 # Sets the variable named $1 to a port nothing listens on (connecting is refused), below Linux's
 # ephemeral range so no outgoing connection holds it, and not one given before.
-TAKEN=" "
+TAKEN=" $REST_PORT "
 pick_port() {
   local port
   while true; do
@@ -155,7 +155,6 @@ stop() {
 
 status() {
   if alive jobmanager && alive taskmanager && overview; then
-    echo
     exit 0
   fi
   echo "Flink session cluster is not running" >&2

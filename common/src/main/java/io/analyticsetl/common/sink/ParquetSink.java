@@ -218,7 +218,7 @@ public final class ParquetSink implements DatasetSink {
       FileSystems.rename(List.of(inProgress), List.of(file));
       DeleteFilesOfOtherRuns others = new DeleteFilesOfOtherRuns(filePrefix);
       others.process(folder + "/*.parquet");
-      others.process(folder + "/_*.inprogress");
+      others.process(folder + "/*.inprogress"); // earlier versions named them without the "_"
       stage.written(written);
     }
   }

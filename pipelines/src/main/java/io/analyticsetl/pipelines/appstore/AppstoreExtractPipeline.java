@@ -187,11 +187,13 @@ public final class AppstoreExtractPipeline implements EtlPipeline<AppstoreOption
                     ? SegmentDownloads.ListInstances.ongoingTellingOldest(client, firstKept, processing.last())
                     : SegmentDownloads.ListInstances.ongoing(client, firstKept, processing.last(), missed)));
     PCollection<SegmentDownloads.InstanceRef> instances = ongoing.get(SegmentDownloads.ListInstances.LISTED);
-    if (backfill) {
+    if (backfill || processing.first().isBefore(oldestAvailable)) {
       // The rest come from a ONE_TIME_SNAPSHOT request per app that needs one: instances older than
-      // Apple's retention, and those from before the app's ONGOING request was made.
+      // Apple's retention, and (in a backfill) those from before the app's ONGOING request was made.
       PCollection<KV<Long, LocalDate>> snapshotLastByApp =
-          snapshotLastByApp(pipeline, run, apps, processing, oldestAvailable, ongoing.get(SegmentDownloads.ListInstances.OLDEST));
+          snapshotLastByApp(
+              pipeline, run, apps, processing, oldestAvailable, ongoing.get(SegmentDownloads.ListInstances.OLDEST),
+              firstNotLanded(run.outputRoot(), reportKeys, apps, processing.first(), processing.last()));
       PCollectionView<Map<Long, LocalDate>> lastByApp = snapshotLastByApp.apply("SnapshotDays", View.asMap());
       PCollection<ReportRequests.Entry> snapshots =
           snapshotLastByApp.apply("SnapshotApps", Keys.create()).apply("Snapshot", new Requests(client, ReportRequests.ONE_TIME_SNAPSHOT));
@@ -255,19 +257,24 @@ public final class AppstoreExtractPipeline implements EtlPipeline<AppstoreOption
   /**
    * Per app, the last processing date a snapshot must give: every app's before Apple's retention,
    * and an app's before the oldest instance its ONGOING request lists, when that is after the first
-   * processing date wanted (the request was made since).
+   * processing date wanted (the request was made since). An app whose raw zone holds every instance
+   * of those dates already ({@code firstNotLanded} after them) needs none.
    */
   private static PCollection<KV<Long, LocalDate>> snapshotLastByApp(
       Pipeline pipeline, RunContext run, Set<Long> apps, DayRange processing, LocalDate oldestAvailable,
-      PCollection<KV<Long, LocalDate>> oldestOngoing) {
+      PCollection<KV<Long, LocalDate>> oldestOngoing, Map<Long, LocalDate> firstNotLanded) {
     KvCoder<Long, LocalDate> coder = KvCoder.of(VarLongCoder.of(), SerializableCoder.of(LocalDate.class));
     LocalDate firstKept = max(processing.first(), oldestAvailable);
+    // At the edge of the retention Apple may have deleted a day more than reckoned here: that is no
+    // sign of a new request.
+    LocalDate madeAfter = firstKept.equals(oldestAvailable) ? firstKept.plusDays(2) : firstKept;
     LocalDate last = processing.last();
     PCollection<KV<Long, LocalDate>> beforeRequests =
         oldestOngoing
             .apply("OldestOfApp", Min.perKey())
             .setCoder(coder)
-            .apply("MadeSinceFirstWanted", Filter.by(oldest -> oldest.getValue().isAfter(firstKept) && !last.isBefore(firstKept)))
+            .apply("MadeSinceFirstWanted", Filter.by(oldest -> oldest.getValue().isAfter(madeAfter) && !last.isBefore(firstKept)
+                && firstNotLanded.containsKey(oldest.getKey()) && firstNotLanded.get(oldest.getKey()).isBefore(oldest.getValue())))
             .apply(
                 "HeldBeforeRequest",
                 MapElements.into(coder.getEncodedTypeDescriptor())
@@ -281,15 +288,31 @@ public final class AppstoreExtractPipeline implements EtlPipeline<AppstoreOption
       return beforeRequests;
     }
     LocalDate lastOld = min(last, oldestAvailable.minusDays(1));
-    run.note("instances processed before " + oldestAvailable + " are past Apple's 35-day retention; they come from a"
-        + " ONE_TIME_SNAPSHOT request per app (Apple allows one a month; an existing one is reused)");
-    PCollection<KV<Long, LocalDate>> pastRetention =
-        pipeline.apply("PastRetention", Create.of(apps.stream().map(app -> KV.of(app, lastOld)).toList()).withCoder(coder));
+    List<KV<Long, LocalDate>> lacking =
+        apps.stream()
+            .filter(app -> firstNotLanded.containsKey(app) && !firstNotLanded.get(app).isAfter(lastOld))
+            .map(app -> KV.of(app, lastOld))
+            .toList();
+    run.note("instances processed before " + oldestAvailable + " are past Apple's 35-day retention; those the raw zone"
+        + " lacks come from a ONE_TIME_SNAPSHOT request per app (Apple allows one a month; an existing one is reused)");
+    if (lacking.size() < apps.size()) {
+      run.note((apps.size() - lacking.size()) + " app(s) need no snapshot: the raw zone holds every instance processed before "
+          + oldestAvailable + " that the backfill wants");
+    }
+    PCollection<KV<Long, LocalDate>> pastRetention = pipeline.apply("PastRetention", Create.of(lacking).withCoder(coder));
     return PCollectionList.of(pastRetention)
         .and(beforeRequests)
         .apply("SnapshotNeeds", Flatten.pCollections())
         .apply("LastOfApp", Max.perKey())
         .setCoder(coder);
+  }
+
+  private static Map<Long, LocalDate> firstNotLanded(String root, List<String> reports, Set<Long> apps, LocalDate from, LocalDate through) {
+    try {
+      return new java.util.HashMap<>(RawZone.firstNotLanded(root, reports, apps, from, through));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("cannot list the raw zone's processing dates", e);
+    }
   }
 
   private static Set<String> missedProcessingDates(String root, List<String> reports, Set<Long> apps, LocalDate from, LocalDate before) {

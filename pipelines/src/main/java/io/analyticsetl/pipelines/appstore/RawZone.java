@@ -4,7 +4,9 @@ import io.analyticsetl.common.io.Locations;
 import java.io.IOException;
 import java.io.Serializable;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -100,15 +102,12 @@ final class RawZone {
     Map<Long, TreeSet<LocalDate>> landed = new HashMap<>();
     Set<String> incomplete = new TreeSet<>();
     for (String report : reports) {
-      // One listing per date, so that the cost follows the window, not the years of history.
       for (LocalDate day = from; day.isBefore(before); day = day.plusDays(1)) {
-        String glob = reportDirectory(root, report) + "/dt=" + day + "/app_id=*/*";
-        for (MatchResult.Metadata file : FileSystems.match(glob, EmptyMatchTreatment.ALLOW).metadata()) {
-          Optional<RawFile> raw = parse(file.resourceId().toString()).filter(r -> apps.contains(r.appId()));
-          if (raw.isPresent() && raw.get().name().endsWith(INCOMPLETE)) {
-            incomplete.add(key(report, raw.get().appId(), raw.get().processingDate()));
-          } else if (raw.isPresent() && raw.get().name().endsWith(".tsv.gz")) {
-            landed.computeIfAbsent(raw.get().appId(), a -> new TreeSet<>()).add(raw.get().processingDate());
+        for (RawFile raw : filesOf(root, report, day, apps)) {
+          if (raw.name().endsWith(INCOMPLETE)) {
+            incomplete.add(key(report, raw.appId(), raw.processingDate()));
+          } else if (raw.name().endsWith(".tsv.gz")) {
+            landed.computeIfAbsent(raw.appId(), a -> new TreeSet<>()).add(raw.processingDate());
           }
         }
       }
@@ -128,6 +127,48 @@ final class RawZone {
       }
     }
     return missed;
+  }
+
+  /**
+   * Per app, the first processing date in [{@code from}, {@code through}] of which one of the
+   * reports has no segment in the raw zone, or one marked {@linkplain #incompleteMarker incomplete};
+   * an app that has them all is absent.
+   */
+  static Map<Long, LocalDate> firstNotLanded(String root, List<String> reports, Set<Long> apps, LocalDate from, LocalDate through)
+      throws IOException {
+    Map<Long, LocalDate> first = new HashMap<>();
+    for (String report : reports) {
+      for (LocalDate day = from; !day.isAfter(through); day = day.plusDays(1)) {
+        Set<Long> whole = new HashSet<>();
+        Set<Long> incomplete = new HashSet<>();
+        for (RawFile raw : filesOf(root, report, day, apps)) {
+          if (raw.name().endsWith(INCOMPLETE)) {
+            incomplete.add(raw.appId());
+          } else if (raw.name().endsWith(".tsv.gz")) {
+            whole.add(raw.appId());
+          }
+        }
+        for (long app : apps) {
+          if (!whole.contains(app) || incomplete.contains(app)) {
+            first.merge(app, day, (a, b) -> a.isBefore(b) ? a : b);
+          }
+        }
+      }
+    }
+    return first;
+  }
+
+  /**
+   * The raw files of the apps' instances of a report processed on a day: one listing per date, so
+   * that the cost follows the window, not the years of history.
+   */
+  private static List<RawFile> filesOf(String root, String report, LocalDate day, Set<Long> apps) throws IOException {
+    String glob = reportDirectory(root, report) + "/dt=" + day + "/app_id=*/*";
+    List<RawFile> files = new ArrayList<>();
+    for (MatchResult.Metadata file : FileSystems.match(glob, EmptyMatchTreatment.ALLOW).metadata()) {
+      parse(file.resourceId().toString()).filter(r -> apps.contains(r.appId())).ifPresent(files::add);
+    }
+    return files;
   }
 
   static String key(String report, long app, LocalDate processingDate) {

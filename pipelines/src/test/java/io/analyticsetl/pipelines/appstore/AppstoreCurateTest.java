@@ -212,6 +212,7 @@ class AppstoreCurateTest {
     assertThat(Files.isDirectory(root.resolve("appstore/curated/downloads/dt=2026-03-05/app_id=1506886061")), is(true));
     Path partition = root.resolve("appstore/curated/sessions/dt=2026-03-05/app_id=1506886061");
     Path leftover = Files.writeString(partition.resolve("_part-interrupted-00000-of-00001.parquet.inprogress"), "half written");
+    Path olderLeftover = Files.writeString(partition.resolve("part-older-00000-of-00001.parquet.inprogress"), "half written");
     Map<String, Long> before = curatedTotals("sessions", "sessions");
     assertThat(Launch.of(args()).exitCode(), is(0));
     assertThat(curatedTotals("sessions", "sessions"), equalTo(before));
@@ -219,6 +220,7 @@ class AppstoreCurateTest {
       assertThat(files.map(f -> f.getFileName().toString()).toList(), contains(matchesPattern("part-.*-00000-of-00001\\.parquet")));
     }
     assertThat(Files.exists(leftover), is(false));
+    assertThat(Files.exists(olderLeftover), is(false));
     JsonNode ledger = RunOutputs.ledgers(root, "appstore-curate").get(0);
     assertThat(ledger.get("stages").get("read_raw_downloads").get("filtered").has(CurateReports.SUPERSEDED), is(true));
   }

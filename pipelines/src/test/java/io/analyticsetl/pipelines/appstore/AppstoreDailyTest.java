@@ -520,7 +520,7 @@ class AppstoreDailyTest {
       asc.snapshotsPending(false);
       Launch run = Launch.of(backfill);
       assertThat(run.err(), run.exitCode(), is(0));
-      assertThat(run.err(), containsString("past Apple's 35-day retention; they come from a ONE_TIME_SNAPSHOT request"));
+      assertThat(run.err(), containsString("past Apple's 35-day retention; those the raw zone lacks come from a ONE_TIME_SNAPSHOT request"));
       assertThat(run.err(), containsString("done "));
       // Instances processed 2026-03-11 .. 03-16 come from the snapshots, 03-17 (the oldest kept) .. 04-12 from ONGOING.
       Map<String, Long> expected = new TreeMap<>();
@@ -572,12 +572,13 @@ class AppstoreDailyTest {
           asc.requests().stream().filter(r -> r.accessType().equals("ONE_TIME_SNAPSHOT")).map(r -> r.appId()).toList(),
           equalTo(List.of(APP_A)));
 
+      // The rerun finds every instance in the raw zone: it asks for no snapshot and changes nothing.
       Launch rerun = Launch.of(backfill);
       assertThat(rerun.err(), rerun.exitCode(), is(0));
       assertThat(curated("downloads", "total_downloads"), equalTo(expected));
       var registry = Json.MAPPER.readTree(out.resolve("appstore/_registry/requests.json").toFile());
       assertThat(registry.path("counts").path("snapshot created").asInt(), is(1));
-      assertThat(registry.path("counts").path("snapshot reused").asInt(), is(1));
+      assertThat(registry.path("counts").path("snapshot reused").asInt(), is(0));
     }
   }
 
@@ -609,6 +610,36 @@ class AppstoreDailyTest {
       });
       assertThat("no day counted twice", inRange, equalTo(expected));
       assertThat(backfill.err(), containsString("already landed from another request's instance were kept"));
+    }
+  }
+
+  @Test
+  void aBackfillOfDaysTheDailyRunsLandedAsksForNoSnapshot() throws Exception {
+    try (FakeAppStoreConnect asc = fake()) {
+      Launch daily = daily(asc, "--reports=downloads", "--processingDays=10");
+      assertThat(daily.err(), daily.exitCode(), is(0));
+      Map<String, Long> landed = curated("downloads", "total_downloads");
+      // Forty days on, the instances of those days are past retention, but the raw zone holds them
+      // all: no snapshot is asked for (a key without the Admin role could not make one), and the
+      // curated days stay what they were.
+      Launch backfill = Launch.of("appstore-backfill", "--appIds=" + APP_A + "," + APP_B, "--ascBaseUrl=" + asc.baseUrl(),
+          "--outputRoot=" + out, "--runDate=" + TODAY.plusDays(40), "--startDate=" + TODAY.minusDays(10),
+          "--endDate=" + TODAY.minusDays(7), "--reports=downloads", "--ascRetryDelayMillis=10");
+      assertThat(backfill.err(), backfill.exitCode(), is(0));
+      assertThat(backfill.err(), containsString("2 app(s) need no snapshot"));
+      assertThat(asc.requests().stream().filter(r -> r.accessType().equals("ONE_TIME_SNAPSHOT")).count(), is(0L));
+      assertThat(curated("downloads", "total_downloads"), equalTo(landed));
+    }
+  }
+
+  @Test
+  void aDailyRunReachingPastRetentionTakesThoseDaysFromASnapshot() throws Exception {
+    try (FakeAppStoreConnect asc = fake()) {
+      Launch daily = daily(asc, "--reports=downloads", "--processingDays=40");
+      assertThat(daily.err(), daily.exitCode(), is(0));
+      assertThat(daily.err(), containsString("past Apple's 35-day retention"));
+      assertThat(asc.requests().stream().filter(r -> r.accessType().equals("ONE_TIME_SNAPSHOT")).count(), is(2L));
+      assertThat(curated("downloads", "total_downloads"), equalTo(expected(AppleReportFiles.Report.DOWNLOADS, TODAY.minusDays(39), TODAY)));
     }
   }
 
