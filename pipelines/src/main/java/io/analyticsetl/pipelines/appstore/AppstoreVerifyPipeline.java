@@ -178,7 +178,7 @@ public final class AppstoreVerifyPipeline implements EtlPipeline<AppstoreVerifyP
     facts.add(
         pipeline
             .apply("Reports", Create.of(AppstoreCuratePipeline.reports(options).stream().map(AppleReport::key).toList()).withCoder(StringUtf8Coder.of()))
-            .apply("RawHeaders", ParDo.of(new RawHeaders(rawRoot, days.first())))
+            .apply("RawHeaders", ParDo.of(new RawHeaders(rawRoot, days.first(), days.last().plusDays(AppstoreExtractPipeline.RESTATED_DAYS))))
             .setCoder(SerializableCoder.of(Fact.class)));
 
     // One fact that says nothing, so that the checks run (and fail) when nothing at all is found.
@@ -195,14 +195,19 @@ public final class AppstoreVerifyPipeline implements EtlPipeline<AppstoreVerifyP
                 gapChecks(options))));
   }
 
-  /** The header of every raw segment processed in the range, compared with Apple's columns. */
+  /**
+   * The header of every raw segment processed in [first, last] (the days checked, and the
+   * instances that restate them), compared with Apple's columns.
+   */
   private static final class RawHeaders extends DoFn<String, Fact> {
     private final String rawRoot;
     private final LocalDate first;
+    private final LocalDate last;
 
-    RawHeaders(String rawRoot, LocalDate first) {
+    RawHeaders(String rawRoot, LocalDate first, LocalDate last) {
       this.rawRoot = rawRoot;
       this.first = first;
+      this.last = last;
     }
 
     @ProcessElement
@@ -212,7 +217,7 @@ public final class AppstoreVerifyPipeline implements EtlPipeline<AppstoreVerifyP
           FileSystems.match(RawZone.reportDirectory(rawRoot, key) + "/dt=*/app_id=*/*.tsv.gz", EmptyMatchTreatment.ALLOW);
       for (MatchResult.Metadata file : match.metadata()) {
         RawZone.RawFile raw = RawZone.parse(file.resourceId().toString()).orElse(null);
-        if (raw == null || raw.processingDate().isBefore(first)) {
+        if (raw == null || raw.processingDate().isBefore(first) || raw.processingDate().isAfter(last)) {
           continue;
         }
         String header;
@@ -285,9 +290,12 @@ public final class AppstoreVerifyPipeline implements EtlPipeline<AppstoreVerifyP
         if (fact.equals(NOTHING)) {
           continue;
         }
+        if (!apps.isEmpty() && !apps.contains(fact.appId())) {
+          continue;
+        }
         if (fact.headerFinding() != null) {
           headerFindings.computeIfAbsent(fact.dataset(), d -> new TreeMap<>()).merge(fact.headerFinding(), 1, Integer::sum);
-        } else if (apps.isEmpty() || apps.contains(fact.appId())) {
+        } else {
           rows.computeIfAbsent(fact.dataset() + "|" + fact.appId(), k -> new TreeMap<>()).merge(fact.day(), fact.rows(), Long::sum);
         }
       }

@@ -136,6 +136,23 @@ class AppstoreVerifyTest {
   }
 
   @Test
+  void anotherAppsDriftDoesNotFailTheAppsChecked() throws Exception {
+    land(Variant.PLAIN, 12);
+    LocalDate runDate = LAST_PROCESSING.plusDays(1);
+    assertThat(run("appstore-curate", runDate).exitCode(), is(0));
+    long other = 1234567890L;
+    AppleReportFiles.writeRaw(root, Report.DOWNLOADS, other, LAST_PROCESSING, "drifted", "0",
+        AppleReportFiles.segment(Report.DOWNLOADS, other, LAST_PROCESSING, AppleReportFiles.metricDays(Report.DOWNLOADS, LAST_PROCESSING),
+            12, new Variant(false, true, false, false, false)));
+    Launch mine = Launch.of("appstore-verify", "--outputRoot=" + root, "--runDate=" + runDate, "--reports=downloads,sessions",
+        "--startDate=2026-03-01", "--endDate=" + runDate.minusDays(1), "--appIds=" + APP);
+    assertThat(mine.err(), mine.exitCode(), is(0));
+    Launch every = run("appstore-verify", runDate);
+    assertThat(every.exitCode(), is(2));
+    assertThat(failed(report(runDate)).toString(), failed(report(runDate)).contains("header_drift downloads"), is(true));
+  }
+
+  @Test
   void aDayWithoutRowsBetweenDaysWithRowsFailsNamingTheDay() throws Exception {
     land(Variant.PLAIN, 12);
     LocalDate runDate = LAST_PROCESSING.plusDays(1);
