@@ -306,7 +306,8 @@ public final class AdsDailyPipeline implements EtlPipeline<AdsOptions> {
         storedOf(pipeline, run, AD_TRAINING_EXAMPLES, trainingDays.first(), accountsExtracted)
             .apply("ExamplesNoLongerProduced", new NoLongerProduced(AD_TRAINING_EXAMPLES, trainingRows, trainingDays)));
 
-    quality(run, windows, extracted, performance, checked.get(Validate.INVALID), options.getFailOnQualityIssues());
+    quality(run, windows, extracted, performance, checked.get(Validate.INVALID),
+        options.getInternalCreativesPath() != null, options.getFailOnQualityIssues());
   }
 
   /** The stored rows of a dataset from {@code firstDay} on, of the accounts this run extracted. */
@@ -341,7 +342,7 @@ public final class AdsDailyPipeline implements EtlPipeline<AdsOptions> {
 
   private static void quality(
       RunContext run, Map<String, DayRange> windows, PCollection<Row> extracted, PCollection<Row> performance,
-      PCollection<DeadLetter> invalid, boolean failRunOnFailedChecks) {
+      PCollection<DeadLetter> invalid, boolean creativesRead, boolean failRunOnFailedChecks) {
     TupleTag<Row> extractedTag = new TupleTag<>();
     TupleTag<Row> finalTag = new TupleTag<>();
     TupleTag<Long> invalidTag = new TupleTag<>();
@@ -365,7 +366,7 @@ public final class AdsDailyPipeline implements EtlPipeline<AdsOptions> {
                     .apply("KeyAsked", WithKeys.of((String platform) -> platform))
                     .setCoder(KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of())))
             .apply("ByPlatform", CoGroupByKey.create())
-            .apply("Checks", ParDo.of(new QualityReport.Check(extractedTag, finalTag, invalidTag, run.runDate(), run.runId(), windows)))
+            .apply("Checks", ParDo.of(new QualityReport.Check(extractedTag, finalTag, invalidTag, run.runDate(), run.runId(), windows, creativesRead)))
             .setRowSchema(AD_QUALITY_REPORT.beamSchema());
     run.write(AD_QUALITY_REPORT, report);
     report

@@ -38,6 +38,8 @@ final class QualityReport {
       List.of("ad_name", "campaign_id", "ad_group_id", "account_timezone", "headline", "landing_page_url");
   /** Measured but not judged: Google search ads have no names, legitimately. */
   static final List<String> INFORMATIONAL_FIELDS = List.of("ad_name");
+  /** Judged only when an internal creatives export is read: nothing else fills them. */
+  static final List<String> CREATIVE_FIELDS = List.of("headline", "landing_page_url");
   static final double NULL_RATE_LIMIT = 0.2;
   static final double INVALID_RATE_LIMIT = 0.01;
   static final double IMPLAUSIBLE_RATE_LIMIT = 0.01;
@@ -52,15 +54,17 @@ final class QualityReport {
     private final LocalDate runDate;
     private final String runId;
     private final Map<String, DayRange> windows;
+    private final boolean creativesRead;
 
     Check(TupleTag<Row> extractedTag, TupleTag<Row> finalTag, TupleTag<Long> invalidTag, LocalDate runDate, String runId,
-        Map<String, DayRange> windows) {
+        Map<String, DayRange> windows, boolean creativesRead) {
       this.extractedTag = extractedTag;
       this.finalTag = finalTag;
       this.invalidTag = invalidTag;
       this.runDate = runDate;
       this.runId = runId;
       this.windows = new java.util.HashMap<>(windows);
+      this.creativesRead = creativesRead;
     }
 
     @ProcessElement
@@ -111,7 +115,7 @@ final class QualityReport {
       String name = platform.getKey();
       for (String field : COMPLETENESS_FIELDS) {
         double rate = finalRows == 0 ? 0 : (double) nulls.getOrDefault(field, 0L) / finalRows;
-        boolean judged = !INFORMATIONAL_FIELDS.contains(field);
+        boolean judged = !INFORMATIONAL_FIELDS.contains(field) && (creativesRead || !CREATIVE_FIELDS.contains(field));
         out.output(row(name, "completeness", "null_rate:" + field, rate, judged ? NULL_RATE_LIMIT : null,
             !judged || rate <= NULL_RATE_LIMIT, nulls.getOrDefault(field, 0L) + " of " + finalRows + " rows"));
       }

@@ -173,7 +173,10 @@ final class SliceExtraction extends DoFn<AccountSlice, Row> {
       out.get(ROWS).output(row);
     }
     // An item that could not be read may be any day's row: a slice with one covers no day, so no
-    // stored row of its days passes for deleted.
+    // stored row of its days passes for deleted, and its account's missing days are not zeros.
+    if (!normalized.unreadable().isEmpty()) {
+      out.get(UNCOVERED).output(accountOf(connector, slice));
+    }
     for (LocalDate day = slice.from(); normalized.unreadable().isEmpty() && !day.isAfter(slice.to()); day = day.plusDays(1)) {
       if (!supersededDays.contains(day)) {
         out.get(COVERED).output(ReconcileAdRows.coverage(slice.platform(), connector.rowAccountId(slice), day, pagesExtractedAt));

@@ -756,6 +756,13 @@ class AdsDailyTest {
       assertThat(run(fake, RUN_DATE).exitCode(), is(0));
       assertThat(query("ad_quality_report", "platform, dimension, metric").size(), is(2 * 12));
       assertThat(query("ad_quality_report", "(count(*) FILTER (WHERE NOT passed))::text"), equalTo(List.of(List.of("0"))));
+      // Without a creatives export nothing fills headline and landing page: measured, not judged.
+      Launch bare = Launch.of(Stream.of(args(fake, RUN_DATE, "--outputRoot=" + out.resolve("bare")))
+          .filter(arg -> !arg.startsWith("--internalCreativesPath=")).toArray(String[]::new));
+      assertThat(bare.err(), bare.exitCode(), is(0));
+      assertThat(Parquet.query("SELECT metric, passed::text FROM read_parquet('" + out.resolve("bare")
+              + "/ads/ad_quality_report/*/*.parquet') WHERE NOT passed OR metric = 'null_rate:headline' ORDER BY ALL"),
+          equalTo(List.of(List.of("null_rate:headline", "true"), List.of("null_rate:headline", "true"))));
     }
     Files.writeString(creatives, "{\"platform\":\"tiktok\",\"ad_id\":\"t1\",\"headline\":\"only one creative\"}\n");
     List<Ad> stale = new ArrayList<>(ADS.subList(2, 4));

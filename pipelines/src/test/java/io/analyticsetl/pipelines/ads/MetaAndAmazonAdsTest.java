@@ -463,6 +463,9 @@ class MetaAndAmazonAdsTest {
       assertThat(query(PERFORMANCE, "platform = 'META'"), equalTo(expected(fake, "meta", RUN_DATE.minusDays(6), RUN_DATE)));
       assertThat(ledger(1).stages().get("read_meta").deadLettered(), is(1L));
       assertThat(ledger(1).balanced(), is(true));
+      // Nor are the account's days all known: its features wait rather than take them for zeros.
+      assertThat(Parquet.query("SELECT max(date)::text FROM read_parquet('" + out + "/ads/ad_features_daily/*/*.parquet')"),
+          equalTo(List.of(List.of(RUN_DATE.minusDays(1).toString()))));
     }
   }
 }
