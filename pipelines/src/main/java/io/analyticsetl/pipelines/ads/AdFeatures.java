@@ -12,6 +12,7 @@ import java.time.LocalDate;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.apache.beam.sdk.coders.IterableCoder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.ListCoder;
@@ -57,7 +58,7 @@ final class AdFeatures extends PTransform<PCollection<Row>, PCollectionTuple> {
 
   private static final TupleTag<KV<List<String>, DayRange>> RANGES = new TupleTag<>() {};
   private static final TupleTag<KV<List<String>, KV<LocalDate, Row>>> DAYS = new TupleTag<>() {};
-  private static final TupleTag<KV<List<String>, Row>> LATEST = new TupleTag<>() {};
+  private static final TupleTag<KV<List<String>, Row>> CREATIVES = new TupleTag<>() {};
 
   private final LocalDate firstFeatureDay;
   private final LocalDate lastCompleteDay;
@@ -97,10 +98,11 @@ final class AdFeatures extends PTransform<PCollection<Row>, PCollectionTuple> {
             .setCoder(KvCoder.of(keyCoder, SchemaCoder.of(performance.getSchema())))
             .apply("GroupByAd", GroupByKey.create())
             .setCoder(KvCoder.of(keyCoder, IterableCoder.of(SchemaCoder.of(performance.getSchema()))))
-            .apply("SeriesOfAd", ParDo.of(new SeriesOfAd(lastCompleteDay)).withOutputTags(DAYS, TupleTagList.of(RANGES).and(LATEST)));
+            .apply("SeriesOfAd", ParDo.of(new SeriesOfAd(lastCompleteDay)).withOutputTags(DAYS, TupleTagList.of(RANGES).and(CREATIVES)));
     PCollection<KV<List<String>, KV<LocalDate, Row>>> days = perAd.get(DAYS).setCoder(KvCoder.of(keyCoder, dayCoder));
     PCollection<KV<List<String>, DayRange>> ranges = perAd.get(RANGES).setCoder(KvCoder.of(keyCoder, DayRange.Coder.of()));
-    PCollection<KV<List<String>, Row>> latest = perAd.get(LATEST).setCoder(KvCoder.of(keyCoder, SchemaCoder.of(performance.getSchema())));
+    PCollection<KV<List<String>, Row>> creatives =
+        perAd.get(CREATIVES).setCoder(KvCoder.of(keyCoder, SchemaCoder.of(performance.getSchema())));
 
     PCollection<KV<List<String>, KV<LocalDate, Row>>> everyDay =
         days.apply("ZeroDays", GapFill.<List<String>, Row>daily().between(ranges).withDefault(ZERO));
@@ -111,15 +113,15 @@ final class AdFeatures extends PTransform<PCollection<Row>, PCollectionTuple> {
 
     TupleTag<KV<LocalDate, Row>> tag7 = new TupleTag<>();
     TupleTag<KV<LocalDate, Row>> tag28 = new TupleTag<>();
-    TupleTag<Row> latestTag = new TupleTag<>();
+    TupleTag<Row> creativeTag = new TupleTag<>();
     PCollectionTuple out =
         KeyedPCollectionTuple.of(tag7, rolling7)
             .and(tag28, rolling28)
-            .and(latestTag, latest)
+            .and(creativeTag, creatives)
             .apply("JoinWindows", CoGroupByKey.create())
             .apply(
                 "FeaturesAndLabels",
-                ParDo.of(new FeaturesAndLabels(tag7, tag28, latestTag, firstFeatureDay, lastCompleteDay))
+                ParDo.of(new FeaturesAndLabels(tag7, tag28, creativeTag, firstFeatureDay, lastCompleteDay))
                     .withOutputTags(FEATURES, TupleTagList.of(TRAINING)));
     out.get(FEATURES).setRowSchema(AD_FEATURES_DAILY.beamSchema());
     out.get(TRAINING).setRowSchema(AD_TRAINING_EXAMPLES.beamSchema());
@@ -127,7 +129,7 @@ final class AdFeatures extends PTransform<PCollection<Row>, PCollectionTuple> {
   }
 
   /**
-   * An ad's days, its range, and its newest row (for the creative text). The range runs from the
+   * An ad's days, its range, and its rows (for the creative text of each day). The range runs from the
    * first day to 27 days past the last (capped at the last complete day): after an ad stops, its
    * zero days still move its windows until the 28-day one is empty; label windows past that end are
    * zero too.
@@ -143,14 +145,11 @@ final class AdFeatures extends PTransform<PCollection<Row>, PCollectionTuple> {
     public void process(@Element KV<List<String>, Iterable<Row>> ad, MultiOutputReceiver out) {
       LocalDate first = null;
       LocalDate last = null;
-      Row newest = null;
       for (Row row : ad.getValue()) {
         LocalDate day = row.getLogicalTypeValue("date", LocalDate.class);
         first = first == null || day.isBefore(first) ? day : first;
-        if (last == null || day.isAfter(last)) {
-          last = day;
-          newest = row;
-        }
+        last = last == null || day.isAfter(last) ? day : last;
+        out.get(CREATIVES).output(KV.of(ad.getKey(), row));
         out.get(DAYS).output(KV.of(ad.getKey(), KV.of(day, Row.withSchema(METRICS)
             .addValues(row.getInt64("impressions"), row.getInt64("clicks"), row.getDecimal("spend"),
                 row.getDecimal("conversions"), row.getDecimal("conversion_value"))
@@ -158,22 +157,21 @@ final class AdFeatures extends PTransform<PCollection<Row>, PCollectionTuple> {
       }
       LocalDate decayed = last.plusDays(27).isBefore(lastCompleteDay) ? last.plusDays(27) : lastCompleteDay;
       out.get(RANGES).output(KV.of(ad.getKey(), new DayRange(first, decayed.isAfter(last) ? decayed : last)));
-      out.get(LATEST).output(KV.of(ad.getKey(), newest));
     }
   }
 
   private static final class FeaturesAndLabels extends DoFn<KV<List<String>, CoGbkResult>, Row> {
     private final TupleTag<KV<LocalDate, Row>> tag7;
     private final TupleTag<KV<LocalDate, Row>> tag28;
-    private final TupleTag<Row> latestTag;
+    private final TupleTag<Row> creativeTag;
     private final LocalDate firstFeatureDay;
     private final LocalDate lastCompleteDay;
 
-    FeaturesAndLabels(TupleTag<KV<LocalDate, Row>> tag7, TupleTag<KV<LocalDate, Row>> tag28, TupleTag<Row> latestTag,
+    FeaturesAndLabels(TupleTag<KV<LocalDate, Row>> tag7, TupleTag<KV<LocalDate, Row>> tag28, TupleTag<Row> creativeTag,
         LocalDate firstFeatureDay, LocalDate lastCompleteDay) {
       this.tag7 = tag7;
       this.tag28 = tag28;
-      this.latestTag = latestTag;
+      this.creativeTag = creativeTag;
       this.firstFeatureDay = firstFeatureDay;
       this.lastCompleteDay = lastCompleteDay;
     }
@@ -184,13 +182,17 @@ final class AdFeatures extends PTransform<PCollection<Row>, PCollectionTuple> {
       ad.getValue().getAll(tag7).forEach(kv -> week.put(kv.getKey(), kv.getValue()));
       Map<LocalDate, Row> month = new HashMap<>();
       ad.getValue().getAll(tag28).forEach(kv -> month.put(kv.getKey(), kv.getValue()));
-      Row creative = ad.getValue().getOnly(latestTag, null);
-      String headline = creative == null ? null : creative.getString("headline");
-      String description = creative == null ? null : creative.getString("description");
-      boolean callToAction = creative != null && creative.getString("call_to_action") != null;
+      // The creative as of each day: that of its latest row on or before it (a gap-filled day has no row).
+      TreeMap<LocalDate, Row> creatives = new TreeMap<>();
+      ad.getValue().getAll(creativeTag).forEach(row -> creatives.put(row.getLogicalTypeValue("date", LocalDate.class), row));
       List<String> key = ad.getKey();
       for (Map.Entry<LocalDate, Row> day : week.entrySet()) {
         LocalDate date = day.getKey();
+        Map.Entry<LocalDate, Row> asOf = creatives.floorEntry(date);
+        Row creative = asOf != null ? asOf.getValue() : creatives.isEmpty() ? null : creatives.firstEntry().getValue();
+        String headline = creative == null ? null : creative.getString("headline");
+        String description = creative == null ? null : creative.getString("description");
+        boolean callToAction = creative != null && creative.getString("call_to_action") != null;
         Row features =
             features(AD_FEATURES_DAILY.beamSchema(), key, date, day.getValue(), month.get(date), headline, description, callToAction)
                 .build();

@@ -56,11 +56,26 @@ final class AdPerformance extends PTransform<PCollection<Row>, PCollection<Row>>
         .setRowSchema(AD_PERFORMANCE_DAILY.beamSchema());
   }
 
-  /** Which of an ad's repeated creatives wins, whatever order they arrive in: reruns join the same one. */
+  /** The order of an ad's creative versions, whatever order they arrive in: reruns join the same ones. */
   static final Comparator<Row> NEWEST_CREATIVE =
       Comparator.comparing((Row c) -> c.getLogicalTypeValue("start_date", LocalDate.class), Comparator.nullsFirst(Comparator.naturalOrder()))
           .thenComparing(c -> c.getString("headline"), Comparator.nullsFirst(Comparator.naturalOrder()))
           .thenComparing((Row c) -> c.toString());
+
+  /**
+   * The version of an ad's creative in effect on {@code day}: the one started latest on or before it
+   * (a later one did not exist yet), or the first when none had started.
+   */
+  static Row inEffect(List<Row> versionsOldestFirst, LocalDate day) {
+    Row chosen = null;
+    for (Row version : versionsOldestFirst) {
+      LocalDate start = version.getLogicalTypeValue("start_date", LocalDate.class);
+      if (start == null || !start.isAfter(day)) {
+        chosen = version;
+      }
+    }
+    return chosen != null || versionsOldestFirst.isEmpty() ? chosen : versionsOldestFirst.get(0);
+  }
 
   private static final class Derive extends DoFn<KV<List<String>, CoGbkResult>, Row> {
     private final TupleTag<Row> adTag;
@@ -73,19 +88,15 @@ final class AdPerformance extends PTransform<PCollection<Row>, PCollection<Row>>
 
     @ProcessElement
     public void process(@Element KV<List<String>, CoGbkResult> ad, OutputReceiver<Row> out) {
-      Row creative = null;
-      int versions = 0;
-      for (Row candidate : ad.getValue().getAll(creativeTag)) {
-        versions++;
-        if (creative == null || NEWEST_CREATIVE.compare(candidate, creative) > 0) {
-          creative = candidate;
-        }
-      }
-      if (versions > 1) {
-        RunSignals.note("the creatives export repeats an ad: the row with the latest start_date (then the greatest headline) is joined");
+      List<Row> versions = new java.util.ArrayList<>();
+      ad.getValue().getAll(creativeTag).forEach(versions::add);
+      versions.sort(NEWEST_CREATIVE);
+      if (versions.size() > 1) {
+        RunSignals.note("the creatives export has several versions of an ad: each day is joined with the one started latest"
+            + " on or before it");
       }
       for (Row row : ad.getValue().getAll(adTag)) {
-        out.output(toPerformance(row, creative));
+        out.output(toPerformance(row, inEffect(versions, row.getLogicalTypeValue("date", LocalDate.class))));
       }
     }
   }

@@ -36,7 +36,7 @@ class AdPerformanceTest {
   }
 
   @Test
-  void anAdsRepeatedCreativesResolveToTheSameOneInAnyOrder() {
+  void eachDayGetsTheCreativeVersionInEffectThenInAnyOrder() {
     Row older = creative("Spring sale", LocalDate.of(2026, 3, 1));
     Row newer = creative("Summer sale", LocalDate.of(2026, 6, 1));
     Row undated = creative("Zebra", null);
@@ -44,7 +44,15 @@ class AdPerformanceTest {
     List<Row> creatives = new ArrayList<>(List.of(older, newer, undated, sameDayOtherHeadline));
     for (int shuffle = 0; shuffle < 10; shuffle++) {
       Collections.shuffle(creatives, new java.util.Random(shuffle));
-      assertThat(creatives.stream().max(AdPerformance.NEWEST_CREATIVE).orElseThrow(), is(newer));
+      List<Row> sorted = new ArrayList<>(creatives);
+      sorted.sort(AdPerformance.NEWEST_CREATIVE);
+      assertThat(AdPerformance.inEffect(sorted, LocalDate.of(2026, 6, 10)), is(newer));
+      assertThat("a later version did not exist yet", AdPerformance.inEffect(sorted, LocalDate.of(2026, 5, 31)), is(older));
+      assertThat("an undated version applies until a dated one starts", AdPerformance.inEffect(sorted, LocalDate.of(2026, 2, 1)), is(undated));
     }
+    List<Row> dated = new ArrayList<>(List.of(newer, older));
+    dated.sort(AdPerformance.NEWEST_CREATIVE);
+    assertThat("before any started: the first", AdPerformance.inEffect(dated, LocalDate.of(2026, 1, 1)), is(older));
+    assertThat(AdPerformance.inEffect(List.of(), LocalDate.of(2026, 1, 1)), is((Row) null));
   }
 }

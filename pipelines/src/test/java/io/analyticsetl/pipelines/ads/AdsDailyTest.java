@@ -751,6 +751,26 @@ class AdsDailyTest {
   }
 
   @Test
+  void eachDayGetsTheCreativeVersionInEffectThatDay() throws Exception {
+    Files.writeString(creatives, String.join("\n",
+        "{\"platform\":\"tiktok\",\"ad_id\":\"t1\",\"headline\":\"Save big: the best new deal\",\"start_date\":\"2026-04-01\"}",
+        "{\"platform\":\"tiktok\",\"ad_id\":\"t1\",\"headline\":\"New deal\",\"start_date\":\"2026-05-07\"}"));
+    try (FakeAdPlatforms fake = FakeAdPlatforms.start(ADS)) {
+      Launch launch = run(fake, RUN_DATE);
+      assertThat(launch.err(), launch.exitCode(), is(0));
+      // Features as of a day never see a version that started after it.
+      String table = "read_parquet('" + out.resolve("out") + "/ads/%s/*/*.parquet')";
+      assertThat(Parquet.query("SELECT date::text, headline_words::text FROM " + table.formatted("ad_features_daily")
+          + " WHERE ad_id = 't1' ORDER BY ALL"), equalTo(List.of(
+          List.of("2026-05-04", "6"), List.of("2026-05-05", "6"), List.of("2026-05-06", "6"),
+          List.of("2026-05-07", "2"), List.of("2026-05-08", "2"), List.of("2026-05-09", "2"))));
+      assertThat(Parquet.query("SELECT DISTINCT headline FROM " + table.formatted("ad_performance_daily")
+              + " WHERE ad_id = 't1' AND date < '2026-05-07'"),
+          equalTo(List.of(List.of("Save big: the best new deal"))));
+    }
+  }
+
+  @Test
   void theQualityReportFlagsSeededProblemsAndPassesCleanData() throws Exception {
     try (FakeAdPlatforms fake = FakeAdPlatforms.start(ADS)) {
       assertThat(run(fake, RUN_DATE).exitCode(), is(0));
