@@ -165,7 +165,8 @@ final class SliceExtraction extends DoFn<AccountSlice, Row> {
     }
     for (Row row : normalized.rows()) {
       stage.read();
-      if (supersededDays.contains(row.getLogicalTypeValue("date", LocalDate.class))) {
+      LocalDate day = row.getLogicalTypeValue("date", LocalDate.class);
+      if (day != null && supersededDays.contains(day)) { // a row without a day is validation's to refuse
         stage.filtered(ReconcileAdRows.SUPERSEDED);
         continue;
       }
@@ -229,6 +230,8 @@ final class SliceExtraction extends DoFn<AccountSlice, Row> {
 
   /** The slice is a dead letter, and the run fails once everything else is written. */
   private static void failed(MultiOutputReceiver out, StageCounters stage, AccountSlice slice, String message, String reason) {
+    stage.read();
+    stage.deadLettered();
     out.get(FAILED).output(DeadLetter.of(stage.stage(), slice.toString(), "", message));
     RunSignals.failRun(slice.platform().option() + " " + reason);
   }

@@ -66,7 +66,7 @@ public final class AppstoreCuratePipeline implements EtlPipeline<AppstoreOptions
 
   @Override
   public void validate(AppstoreOptions options) {
-    days(options, LocalDate.now());
+    days(options, OptionValues.runDate(options));
     reports(options);
     apps(options);
   }

@@ -1,5 +1,6 @@
 package io.analyticsetl.pipelines.appstore;
 
+import io.analyticsetl.common.options.OptionValues;
 import io.analyticsetl.common.io.Locations;
 import io.analyticsetl.common.json.Json;
 import io.analyticsetl.common.ledger.RunSignals;
@@ -120,7 +121,7 @@ public final class AppstoreVerifyPipeline implements EtlPipeline<AppstoreVerifyP
   @Override
   public void validate(Options options) {
     AppstoreCuratePipeline.reports(options);
-    AppstoreCuratePipeline.days(options, LocalDate.now());
+    AppstoreCuratePipeline.days(options, OptionValues.runDate(options));
     gapChecks(options);
   }
 

@@ -180,6 +180,8 @@ final class CurateReports extends PTransform<PBegin, PCollection<DeadLetter>> {
               });
         } catch (IOException | RuntimeException e) {
           // The file stays in the raw zone; the run says so and fails after writing the rest.
+          stage.read();
+          stage.deadLettered();
           out.get(DEAD_LETTERS)
               .output(DeadLetter.of(stage.stage(), file.path(), "", "segment could not be read: " + e.getMessage()));
           RunSignals.failRun("raw segments of " + report.key() + " could not be read");

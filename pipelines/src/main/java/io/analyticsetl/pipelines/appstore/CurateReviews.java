@@ -121,13 +121,19 @@ final class CurateReviews extends PTransform<PBegin, PCollectionTuple> {
             continue;
           }
           String appName = appNames.computeIfAbsent(folderRun(file, run), key -> appName(appResources.get(key)));
-          Reviews.rows(read(file), app.getKey(), appName, file.processingDate(), fetch.createdAfter(), rows, unreadable);
+          int earlier = Reviews.rows(read(file), app.getKey(), appName, file.processingDate(), fetch.createdAfter(), rows, unreadable);
+          for (int i = 0; i < earlier; i++) {
+            stage.read();
+            stage.filtered(Reviews.EARLIER);
+          }
           // A run from before the fetch files upserted only reviews newer than its checkpoint: of its
           // pages, a review an earlier run landed is not one it upserted.
           if (!fetches.containsKey(folderRun(file, run))) {
             rows.keySet().removeIf(latestFetched::containsKey);
           }
         } catch (IOException | RuntimeException e) {
+          stage.read();
+          stage.deadLettered();
           out.get(DEAD_LETTERS)
               .output(DeadLetter.of(stage.stage(), file.path(), "", "review page could not be read: " + e.getMessage()));
           RunSignals.failRun("raw review pages could not be read");

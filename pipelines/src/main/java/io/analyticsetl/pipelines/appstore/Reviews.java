@@ -35,6 +35,8 @@ final class Reviews {
 
   /** The file beside a run's pages saying from which creation time on it upserted their reviews. */
   static final String FETCH = "fetch";
+  /** Reviews of a page created before the fetch's start: an earlier run upserted them. */
+  static final String EARLIER = "created before the fetch's start: upserted by an earlier run";
   static final String CREATED_AFTER = "created_after";
   /** False until every page the run asked for has landed: a failed fetch upserts nothing. */
   static final String COMPLETE = "complete";
@@ -44,17 +46,20 @@ final class Reviews {
   /**
    * Rows of one page of reviews (the page's {@code included} holds the responses); a review without
    * a creation time or a rating of 1 to 5 goes to {@code unreadable} as its JSON and what is wrong.
+   * Returns how many were created before {@code after}, which it leaves out.
    */
-  static void rows(
+  static int rows(
       JsonNode page, long appId, String appName, LocalDate processingDate, Instant after, Map<String, Row> out,
       Map<String, String> unreadable) {
+    int earlier = 0;
     Map<String, JsonNode> responses = new HashMap<>();
     page.path("included").forEach(i -> responses.put(i.path("id").asText(), i.path("attributes")));
     for (JsonNode review : page.path("data")) {
       JsonNode a = review.path("attributes");
       Instant created = created(review);
       if (created != null && after != null && !created.isAfter(after)) {
-        continue; // upserted by an earlier run, and dead-lettered by it if it had to be
+        earlier++; // upserted by an earlier run, and dead-lettered by it if it had to be
+        continue;
       }
       JsonNode rating = a.path("rating");
       boolean rated = rating.canConvertToInt() && rating.isIntegralNumber() && rating.asInt() >= 1 && rating.asInt() <= 5;
@@ -77,6 +82,7 @@ final class Reviews {
                   response == null ? null : text(response, "state"))
               .build());
     }
+    return earlier;
   }
 
   /** True while a page holds only reviews newer than {@code after}. */
@@ -152,6 +158,7 @@ final class Reviews {
       String folder = rawFolder(rawRoot, processingDate, appId);
       Map<String, Row> rows = new java.util.LinkedHashMap<>();
       Map<String, String> unreadable = new java.util.LinkedHashMap<>();
+      AtomicInteger earlier = new AtomicInteger();
       try {
         JsonNode appResource = client.get("/v1/apps/" + appId);
         write(folder + "/" + runId + "-app.json", appResource.toString());
@@ -169,7 +176,7 @@ final class Reviews {
               } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
               }
-              rows(page, appId, appName, processingDate, after, rows, unreadable);
+              earlier.addAndGet(rows(page, appId, appName, processingDate, after, rows, unreadable));
               return allNewer(page, after);
             });
         write(fetch, fetchRecord(after, true));
@@ -183,6 +190,10 @@ final class Reviews {
         stage.read();
         stage.written();
         out.get(ROWS).output(row);
+      }
+      for (int i = 0; i < earlier.get(); i++) {
+        stage.read();
+        stage.filtered(EARLIER);
       }
       unreadable.forEach((review, error) -> {
         stage.read();

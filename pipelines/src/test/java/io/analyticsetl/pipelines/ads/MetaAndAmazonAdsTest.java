@@ -468,4 +468,18 @@ class MetaAndAmazonAdsTest {
           equalTo(List.of(List.of(RUN_DATE.minusDays(1).toString()))));
     }
   }
+
+  @Test
+  void aRowWithoutADayIsRefusedByValidationAndTheRunGoesOn() throws Exception {
+    try (FakeAdPlatforms fake = FakeAdPlatforms.start(ADS)) {
+      fake.meta().misdate("23850001", RUN_DATE.minusDays(3), "");
+      Launch launch = run(fake, RUN_DATE, "--platforms=meta");
+      assertThat(launch.err(), launch.exitCode(), is(0));
+      List<String> errors = RunOutputs.deadLetters(out, "ads-daily", RUN_DATE).stream()
+          .filter(l -> l.get("stage").asText().equals("validate_ads")).map(l -> l.get("error").asText()).toList();
+      assertThat(errors.toString(), errors.size(), is(1));
+      assertThat(errors.get(0), containsString("date is required"));
+      assertThat(ledger(0).balanced(), is(true));
+    }
+  }
 }
