@@ -113,7 +113,7 @@ public final class AdsDailyPipeline implements EtlPipeline<AdsOptions> {
       throw new InvalidOptionException("maxCatchUpDays", "must not be negative");
     }
     Map<Platform, List<String>> accounts = accounts(options);
-    if (accounts.isEmpty() && options.getInternalCreativesPath() == null) {
+    if (accounts.isEmpty() && creativesPath(options) == null) {
       throw new InvalidOptionException("accounts", "names no account (and there is no --internalCreativesPath)");
     }
     accounts.keySet().forEach(p -> AdConnectors.of(p, options));
@@ -122,7 +122,7 @@ public final class AdsDailyPipeline implements EtlPipeline<AdsOptions> {
   /** The creatives export must be there before any API is called (it may be on S3, so not in validate). */
   @Override
   public void preflight(AdsOptions options) {
-    String creatives = options.getInternalCreativesPath();
+    String creatives = creativesPath(options);
     if (creatives == null) {
       return;
     }
@@ -131,6 +131,16 @@ public final class AdsDailyPipeline implements EtlPipeline<AdsOptions> {
     } catch (IOException | IllegalArgumentException e) {
       throw new InvalidOptionException("internalCreativesPath", "cannot read " + creatives + ": " + e.getMessage());
     }
+  }
+
+  /** The creatives export to read: --internalCreativesPath, unless --platforms leaves internal out. */
+  static String creativesPath(AdsOptions options) {
+    if (options.getInternalCreativesPath() == null || options.getPlatforms() == null) {
+      return options.getInternalCreativesPath();
+    }
+    boolean internal = Arrays.stream(options.getPlatforms().split(","))
+        .anyMatch(name -> Platform.fromOption(name).orElse(null) == Platform.INTERNAL);
+    return internal ? options.getInternalCreativesPath() : null;
   }
 
   /** The accounts per platform, limited to --platforms when given. */
@@ -307,7 +317,7 @@ public final class AdsDailyPipeline implements EtlPipeline<AdsOptions> {
             .apply("ExamplesNoLongerProduced", new NoLongerProduced(AD_TRAINING_EXAMPLES, trainingRows, trainingDays)));
 
     quality(run, windows, extracted, performance, checked.get(Validate.INVALID),
-        options.getInternalCreativesPath() != null, options.getFailOnQualityIssues());
+        creativesPath(options) != null, options.getFailOnQualityIssues());
   }
 
   /** The stored rows of a dataset from {@code firstDay} on, of the accounts this run extracted. */
@@ -319,12 +329,12 @@ public final class AdsDailyPipeline implements EtlPipeline<AdsOptions> {
   }
 
   private static PCollection<Row> creatives(Pipeline pipeline, AdsOptions options, RunContext run) {
-    if (options.getInternalCreativesPath() == null) {
+    if (creativesPath(options) == null) {
       return pipeline.apply("NoCreatives", Create.empty(SchemaCoder.of(Creatives.SCHEMA)));
     }
     PCollectionTuple parsed =
         pipeline
-            .apply("CreativesFile", Create.of(options.getInternalCreativesPath()))
+            .apply("CreativesFile", Create.of(creativesPath(options)))
             .apply("ReadCreatives", ParDo.of(new Creatives.Read()).withOutputTags(Creatives.ROWS, TupleTagList.of(Creatives.UNPARSEABLE)));
     run.deadLetters(parsed.get(Creatives.UNPARSEABLE).setCoder(SerializableCoder.of(DeadLetter.class)));
     PCollectionTuple checked =

@@ -208,9 +208,11 @@ class MetaAndAmazonAdsTest {
       assertThat(refused.exitCode(), is(2));
       assertThat(refused.err(), containsString("metaUsagePausePercent"));
 
-      Launch noCreatives = run(fake, RUN_DATE, "--platforms=meta", "--internalCreativesPath=" + out.resolve("nope.jsonl"));
+      Launch noCreatives = run(fake, RUN_DATE, "--platforms=meta,internal", "--internalCreativesPath=" + out.resolve("nope.jsonl"));
       assertThat(noCreatives.err(), noCreatives.exitCode(), is(2));
       assertThat(noCreatives.err(), containsString("invalid option --internalCreativesPath: cannot read"));
+      Launch notInternal = run(fake, RUN_DATE, "--platforms=meta", "--internalCreativesPath=" + out.resolve("nope.jsonl"));
+      assertThat("--platforms without internal leaves the export unread", notInternal.exitCode(), is(0));
     }
   }
 
