@@ -26,6 +26,7 @@ import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.Reshuffle;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.Row;
 import org.junit.jupiter.api.Test;
@@ -158,7 +159,10 @@ class LauncherTest {
     }
   }
 
-  /** Counts its three records, then fails on the way to writing them. */
+  /**
+   * Counts its three records, then fails on the way to writing them (after a shuffle, so that every
+   * bundle of the counting stage has finished before the first failure stops the run).
+   */
   private record FailingPipeline() implements TestDefinition {
     @Override
     public String name() {
@@ -167,7 +171,7 @@ class LauncherTest {
 
     @Override
     public void build(Pipeline pipeline, EtlOptions options, RunContext run) {
-      pipeline.apply(Create.of(1, 2, 3)).apply(ParDo.of(new CountUpTo(3))).apply(ParDo.of(new Fail()));
+      pipeline.apply(Create.of(1, 2, 3)).apply(ParDo.of(new CountUpTo(3))).apply(Reshuffle.viaRandomKey()).apply(ParDo.of(new Fail()));
     }
   }
 
