@@ -41,9 +41,12 @@ class AppstoreVerifyTest {
     }
   }
 
-  private Launch run(String pipeline, LocalDate runDate) {
-    return Launch.of(pipeline, "--outputRoot=" + root, "--runDate=" + runDate, "--reports=downloads,sessions",
-        "--startDate=2026-03-01", "--endDate=" + runDate.minusDays(1));
+  private Launch run(String pipeline, LocalDate runDate, String... more) {
+    return Launch.of(java.util.stream.Stream.concat(
+            java.util.stream.Stream.of(pipeline, "--outputRoot=" + root, "--runDate=" + runDate, "--reports=downloads,sessions",
+                "--startDate=2026-03-01", "--endDate=" + runDate.minusDays(1)),
+            java.util.stream.Stream.of(more))
+        .toArray(String[]::new));
   }
 
   private JsonNode report(LocalDate runDate) throws Exception {
@@ -91,8 +94,7 @@ class AppstoreVerifyTest {
     LocalDate runDate = LAST_PROCESSING.plusDays(1);
     assertThat(run("appstore-curate", runDate).exitCode(), is(0));
     long silent = 1234567890L;
-    Launch verify = Launch.of("appstore-verify", "--outputRoot=" + root, "--runDate=" + runDate, "--reports=downloads,sessions",
-        "--startDate=2026-03-01", "--endDate=" + runDate.minusDays(1), "--appIds=" + APP + "," + silent);
+    Launch verify = run("appstore-verify", runDate, "--appIds=" + APP + "," + silent);
     assertThat(verify.err(), verify.exitCode(), is(2));
     List<String> silentChecks = new ArrayList<>();
     report(runDate).path("checks").forEach(c -> {
@@ -144,8 +146,7 @@ class AppstoreVerifyTest {
     AppleReportFiles.writeRaw(root, Report.DOWNLOADS, other, LAST_PROCESSING, "drifted", "0",
         AppleReportFiles.segment(Report.DOWNLOADS, other, LAST_PROCESSING, AppleReportFiles.metricDays(Report.DOWNLOADS, LAST_PROCESSING),
             12, new Variant(false, true, false, false, false)));
-    Launch mine = Launch.of("appstore-verify", "--outputRoot=" + root, "--runDate=" + runDate, "--reports=downloads,sessions",
-        "--startDate=2026-03-01", "--endDate=" + runDate.minusDays(1), "--appIds=" + APP);
+    Launch mine = run("appstore-verify", runDate, "--appIds=" + APP);
     assertThat(mine.err(), mine.exitCode(), is(0));
     Launch every = run("appstore-verify", runDate);
     assertThat(every.exitCode(), is(2));
